@@ -6,8 +6,17 @@ export interface SqlExecutor {
   query<Row extends object = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Several statements without parameters (a migration file). */
   exec(sql: string): Promise<void>;
-  /** Runs `work` on one connection inside BEGIN/COMMIT, rolling back if it throws. */
+  /**
+   * Runs `work` on one connection inside BEGIN/COMMIT, rolling back if it throws. Inside `work`, use `tx`
+   * only: on PGlite (one connection) a call on the outer executor waits for this transaction and deadlocks.
+   * Calling `tx.transaction` nests through a SAVEPOINT.
+   */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` on one dedicated connection, outside any transaction, for session state such as
+   * `pg_advisory_lock`. PGlite has a single connection, so there it is the executor itself.
+   */
+  withConnection<T>(work: (connection: SqlExecutor) => Promise<T>): Promise<T>;
 }
 
 export interface Database {

@@ -1,0 +1,5 @@
+import type { Command } from '../src/discord/Command.js';
+import { about } from './about.js';
+
+/** Every slash command the bot registers and answers; deploy-commands.ts and the router both read this. */
+export const commands: readonly Command[] = [about];

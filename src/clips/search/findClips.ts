@@ -1,0 +1,254 @@
+import type { Logger } from 'pino';
+import type { Cache } from '../../cache/Cache.js';
+import type { Database, SqlExecutor } from '../../db/Database.js';
+import { UserError } from '../../shared/errors.js';
+import {
+  buildCountStatement,
+  buildEstimateStatement,
+  buildSearchStatement,
+  CLIP_COLUMNS,
+  type ClipRow,
+  cursorKeyOf,
+  EXACT_COUNT_LIMIT,
+  FUZZY_WORD_SIMILARITY,
+  type SearchPlan,
+} from './buildSearchSql.js';
+import {
+  type ClipSearchHit,
+  type ClipSearchPage,
+  type ClipSearchPeriod,
+  type ClipSearchQuery,
+  parseClipSearchQuery,
+  type ValidClipSearchQuery,
+} from './ClipSearchQuery.js';
+import { parseSearchText, type ParsedSearchText } from './parseSearchText.js';
+import { searchCacheKey } from './searchCache.js';
+import { decodeSearchCursor, encodeSearchCursor, queryFingerprint, type SearchCursor } from './searchCursor.js';
+
+export interface FindClipsDeps {
+  db: Database;
+  cache: Cache;
+  logger: Logger;
+  /** Key for cursor MACs; without it cursors are still bound to their query by a checksum. */
+  cursorSecret?: string;
+  now?: () => Date;
+}
+
+const PERIOD_MS: Record<Exclude<ClipSearchPeriod, 'all'>, number> = {
+  day: 86_400_000,
+  week: 7 * 86_400_000,
+  month: 30 * 86_400_000,
+  year: 365 * 86_400_000,
+};
+
+/**
+ * Searches clips: free text (words, "phrases", -exclusions, or a clip URL/id for a direct lookup) and/or
+ * filters, sorted by relevance, views, newest or oldest, one page at a time with a keyset cursor.
+ *
+ * Text first matches exactly (whole words, word prefixes, phrases, CJK substrings); only when that finds
+ * nothing does the same query run fuzzily (pg_trgm word similarity, for typos and word middles). The mode
+ * picked on page one is kept in the cursor, so later pages never switch semantics.
+ */
+export async function findClips(deps: FindClipsDeps, query: ClipSearchQuery): Promise<ClipSearchPage> {
+  const valid = parseClipSearchQuery(query);
+  const text = parseSearchText(valid.text);
+  const hasFilter =
+    valid.channelIds !== undefined ||
+    valid.gameId !== undefined ||
+    valid.creatorId !== undefined ||
+    valid.language !== undefined ||
+    (valid.minViews ?? 0) > 0 ||
+    valid.from !== undefined ||
+    valid.to !== undefined ||
+    (valid.period !== undefined && valid.period !== 'all');
+  const includesText = text.kind === 'clipId' || (text.kind === 'terms' && text.include.length > 0);
+  if (!includesText && !hasFilter) {
+    throw new UserError(
+      'search.emptyQuery',
+      valid.text !== undefined && valid.text.trim().length > 0
+        ? 'That search has no words to look for (emoji and punctuation are ignored). Add a word, a channel or another filter.'
+        : 'Type something to search for, or pick a channel, game, clipper or other filter.',
+    );
+  }
+
+  const fingerprint = queryFingerprint(fingerprintParts(valid, text));
+  const cursor = valid.cursor === undefined ? null : decodeSearchCursor(valid.cursor, fingerprint, deps.cursorSecret);
+
+  const { key, ttlSeconds } = await searchCacheKey(deps.cache, {
+    channelIds: valid.channelIds,
+    fingerprint,
+    cursor: valid.cursor,
+    pageSize: valid.pageSize,
+  });
+  const cached = await deps.cache.get<ClipSearchPage>(key);
+  if (cached !== undefined) return reviveDates(cached);
+
+  const started = performance.now();
+  const page = await runSearch(deps, valid, text, fingerprint, cursor);
+  deps.logger.debug(
+    { mode: page.mode, sort: valid.sort, results: page.clips.length, ms: Math.round(performance.now() - started) },
+    'clip search',
+  );
+  await deps.cache.set(key, page, ttlSeconds);
+  return page;
+}
+
+async function runSearch(
+  deps: FindClipsDeps,
+  valid: ValidClipSearchQuery,
+  text: ParsedSearchText,
+  fingerprint: string,
+  cursor: SearchCursor | null,
+): Promise<ClipSearchPage> {
+  if (text.kind === 'clipId') {
+    const hit = await lookupClip(deps.db.sql, text.clipId);
+    // A bare word that merely looks like a slug falls through to a text search when no such clip exists.
+    if (hit !== null || text.fromUrl) {
+      return { clips: hit === null ? [] : [hit], nextCursor: null, totalEstimate: hit === null ? 0 : 1, totalIsExact: true, mode: 'lookup' };
+    }
+  }
+  const terms =
+    text.kind === 'terms'
+      ? text
+      : text.kind === 'clipId'
+        ? parseSearchText(text.clipId.replace(/([a-z])([A-Z])/g, '$1 $2'))
+        : text;
+  const include = terms.kind === 'terms' ? terms.include : [];
+  const exclude = terms.kind === 'terms' ? terms.exclude : [];
+
+  const now = cursor === null ? (deps.now?.() ?? new Date()) : new Date(cursor.nowMs);
+  const sort = valid.sort ?? (include.length > 0 ? 'relevance' : 'views');
+  const from =
+    valid.period !== undefined && valid.period !== 'all' ? new Date(now.getTime() - PERIOD_MS[valid.period]) : valid.from;
+  const plan: SearchPlan = {
+    include,
+    exclude,
+    mode: include.length === 0 && exclude.length === 0 ? 'filter' : (cursor?.mode ?? 'exact'),
+    filters: {
+      channelIds: valid.channelIds,
+      gameId: valid.gameId,
+      creatorId: valid.creatorId,
+      language: valid.language,
+      minViews: valid.minViews,
+      from,
+      to: valid.to,
+    },
+    sort,
+    now,
+    after: cursor === null ? null : { key: cursor.key, id: cursor.id },
+    limit: valid.pageSize + 1,
+  };
+
+  let result = await runPlan(deps.db.sql, plan, cursor === null);
+  // Nothing matched exactly on page one: retry tolerating typos and partial words.
+  if (cursor === null && plan.mode === 'exact' && include.length > 0 && result.rows.length === 0) {
+    plan.mode = 'fuzzy';
+    result = await runPlan(deps.db.sql, plan, true);
+  }
+
+  const rows = result.rows.slice(0, valid.pageSize);
+  const last = rows.at(-1);
+  const total = cursor === null ? result.total : { total: cursor.total, exact: cursor.totalIsExact };
+  const nextCursor =
+    result.rows.length > valid.pageSize && last !== undefined
+      ? encodeSearchCursor(
+          {
+            key: cursorKeyOf(last, sort, include.length > 0),
+            id: last.id,
+            nowMs: now.getTime(),
+            mode: plan.mode,
+            total: total.total,
+            totalIsExact: total.exact,
+          },
+          fingerprint,
+          deps.cursorSecret,
+        )
+      : null;
+  return {
+    clips: rows.map(toHit),
+    nextCursor,
+    totalEstimate: total.total,
+    totalIsExact: total.exact,
+    mode: plan.mode,
+  };
+}
+
+async function runPlan(
+  sql: SqlExecutor,
+  plan: SearchPlan,
+  withTotal: boolean,
+): Promise<{ rows: ClipRow[]; total: { total: number; exact: boolean } }> {
+  const work = async (tx: SqlExecutor) => {
+    if (plan.mode === 'fuzzy') {
+      // Transaction-local, so pooled connections keep the default for everyone else.
+      await tx.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [String(FUZZY_WORD_SIMILARITY)]);
+    }
+    const statement = buildSearchStatement(plan);
+    const rows = await tx.query<ClipRow>(statement.text, statement.params);
+    return { rows, total: withTotal ? await countMatches(tx, plan) : { total: 0, exact: true } };
+  };
+  return plan.mode === 'fuzzy' ? sql.transaction(work) : work(sql);
+}
+
+async function countMatches(sql: SqlExecutor, plan: SearchPlan): Promise<{ total: number; exact: boolean }> {
+  const count = buildCountStatement(plan);
+  const [row] = await sql.query<{ n: number }>(count.text, count.params);
+  const counted = Number(row?.n ?? 0);
+  if (counted <= EXACT_COUNT_LIMIT) return { total: counted, exact: true };
+  const estimate = buildEstimateStatement(plan);
+  const [explained] = await sql.query<{ 'QUERY PLAN': unknown }>(estimate.text, estimate.params);
+  const planJson = explained?.['QUERY PLAN'];
+  const parsed = (typeof planJson === 'string' ? JSON.parse(planJson) : planJson) as Array<{ Plan?: { 'Plan Rows'?: number } }>;
+  const estimated = Number(parsed[0]?.Plan?.['Plan Rows'] ?? 0);
+  return { total: Math.max(EXACT_COUNT_LIMIT + 1, Math.round(estimated)), exact: false };
+}
+
+async function lookupClip(sql: SqlExecutor, clipId: string): Promise<ClipSearchHit | null> {
+  const [row] = await sql.query<ClipRow>(
+    `SELECT ${CLIP_COLUMNS.join(', ')}, NULL::text AS score FROM clips WHERE id = $1 AND deleted_at IS NULL`,
+    [clipId],
+  );
+  return row === undefined ? null : toHit(row);
+}
+
+function toHit(row: ClipRow): ClipSearchHit {
+  return {
+    id: row.id,
+    broadcasterId: row.broadcaster_id,
+    creatorId: row.creator_id,
+    creatorName: row.creator_name,
+    videoId: row.video_id,
+    gameId: row.game_id,
+    language: row.language,
+    title: row.title,
+    viewCount: Number(row.view_count),
+    createdAt: new Date(row.created_at),
+    thumbnailUrl: row.thumbnail_url,
+    url: row.url,
+    embedUrl: row.embed_url,
+    durationSec: Number(row.duration_sec),
+    vodOffset: row.vod_offset === null ? null : Number(row.vod_offset),
+    isFeatured: row.is_featured,
+    score: row.score === null ? null : Number(row.score),
+  };
+}
+
+/** Cached pages come back as JSON: turn the dates back into Dates. */
+function reviveDates(page: ClipSearchPage): ClipSearchPage {
+  return { ...page, clips: page.clips.map((clip) => ({ ...clip, createdAt: new Date(clip.createdAt) })) };
+}
+
+function fingerprintParts(valid: ValidClipSearchQuery, text: ParsedSearchText): unknown {
+  return {
+    text,
+    channelIds: valid.channelIds === undefined ? null : [...new Set(valid.channelIds)].sort(),
+    gameId: valid.gameId ?? null,
+    creatorId: valid.creatorId ?? null,
+    period: valid.period ?? null,
+    from: valid.from?.toISOString() ?? null,
+    to: valid.to?.toISOString() ?? null,
+    minViews: valid.minViews ?? 0,
+    language: valid.language ?? null,
+    sort: valid.sort ?? null,
+  };
+}

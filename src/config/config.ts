@@ -1,0 +1,267 @@
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+/**
+ * The bot's configuration, parsed once from the environment by `loadConfig` and passed down from main.
+ * Nothing else reads `process.env`.
+ */
+export interface Config {
+  discord: {
+    token: string;
+    applicationId: string;
+    /** Base URL of the Discord REST API, without version (discord.js `rest.api`). */
+    apiUrl: string;
+    /** When set, commands are deployed to this guild only (instant updates while developing). */
+    devGuildId?: string;
+  };
+  twitch: {
+    clientId: string;
+    clientSecret: string;
+    /** Informational: twurple reads TWURPLE_MOCK_API_PORT from the environment itself. */
+    mockApiPort?: number;
+  };
+  database: {
+    /** PostgreSQL URL; unset means the embedded PGlite database under `dataDir`. */
+    url?: string;
+    dataDir: string;
+  };
+  /** Unset means the in-process memory cache. */
+  redisUrl?: string;
+  admin: {
+    host: string;
+    /** 0 picks a random free port (tests). */
+    port: number;
+    metricsToken?: string;
+  };
+  /** Public base URL without a trailing slash, used to build OAuth callback URLs. */
+  publicUrl?: string;
+  /** 32-byte key for encrypting stored OAuth tokens at rest. */
+  tokenEncryptionKey?: Buffer;
+  logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Thrown by `loadConfig`; `message` lists every problem and is meant to be printed as-is. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    /** One line per problem, e.g. `DISCORD_TOKEN is missing — …`. */
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `Invalid configuration (${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}):\n` +
+        problems.map((problem) => `  - ${problem}`).join('\n') +
+        '\nSet these in the environment or in a .env file (see .env.example and docs/configuration.md).',
+    );
+  }
+}
+
+interface VariableHelp {
+  /** What the variable is for and where to get it; shown after the dash in error messages. */
+  purpose: string;
+  /** The rule a present value must satisfy, shown when the value is invalid. */
+  rule?: string;
+}
+
+const DEV_PORTAL = 'https://discord.com/developers/applications';
+const TWITCH_CONSOLE = 'https://dev.twitch.tv/console/apps';
+
+/** Every variable the bot reads. Values are never echoed in errors: several of them are secrets. */
+export const CONFIG_VARIABLES = {
+  DISCORD_TOKEN: {
+    purpose: `the bot token, from ${DEV_PORTAL} → your app → Bot → Reset Token`,
+  },
+  DISCORD_APPLICATION_ID: {
+    purpose: `your application's id, from ${DEV_PORTAL} → your app → General Information → Application ID`,
+    rule: 'must be a Discord snowflake: 17–20 digits',
+  },
+  DISCORD_API_URL: {
+    purpose: 'base URL of the Discord REST API without version (default https://discord.com/api)',
+    rule: 'must be an http:// or https:// URL',
+  },
+  DISCORD_DEV_GUILD_ID: {
+    purpose:
+      'optional guild to deploy commands to while developing; in Discord enable Developer Mode, right-click the server → Copy Server ID',
+    rule: 'must be a Discord snowflake: 17–20 digits',
+  },
+  TWITCH_CLIENT_ID: {
+    purpose: `the Twitch application's Client ID, from ${TWITCH_CONSOLE} → your app → Manage`,
+  },
+  TWITCH_CLIENT_SECRET: {
+    purpose: `the Twitch application's Client Secret, from ${TWITCH_CONSOLE} → your app → Manage → New Secret`,
+  },
+  TWURPLE_MOCK_API_PORT: {
+    purpose: 'optional port of a fake Twitch API for tests and local development (read by twurple itself)',
+    rule: 'must be an integer port from 1 to 65535',
+  },
+  DATABASE_URL: {
+    purpose:
+      'optional PostgreSQL connection URL; leave unset to use the embedded PGlite database in DATA_DIR',
+    rule: 'must be a postgres:// or postgresql:// URL',
+  },
+  DATA_DIR: {
+    purpose: 'directory for local data such as the embedded database (default ./data)',
+  },
+  REDIS_URL: {
+    purpose: 'optional Redis URL for the shared cache; leave unset to use an in-process memory cache',
+    rule: 'must be a redis:// or rediss:// URL',
+  },
+  ADMIN_HOST: {
+    purpose:
+      'address the admin HTTP server (health, readiness, metrics, OAuth callbacks) listens on (default 127.0.0.1)',
+  },
+  ADMIN_PORT: {
+    purpose: 'port of the admin HTTP server (default 8080; 0 picks a random free port)',
+    rule: 'must be an integer port from 0 to 65535',
+  },
+  METRICS_TOKEN: {
+    purpose:
+      'optional bearer token required by GET /metrics; generate one with `openssl rand -hex 32` and give it to your Prometheus scraper',
+    rule: 'must be at least 16 characters',
+  },
+  PUBLIC_URL: {
+    purpose:
+      'optional public base URL of the admin server, used to build Twitch OAuth callback URLs (must match the redirect URL registered in the Twitch console)',
+    rule: 'must be an http:// or https:// URL',
+  },
+  TOKEN_ENCRYPTION_KEY: {
+    purpose: 'optional key that encrypts stored Twitch tokens; generate one with `openssl rand -base64 32`',
+    rule: 'must be base64 that decodes to exactly 32 bytes',
+  },
+  LOG_LEVEL: {
+    purpose: 'log verbosity (default info)',
+    rule: `must be one of ${LOG_LEVELS.join(', ')}`,
+  },
+} satisfies Record<string, VariableHelp>;
+
+export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
+
+const SNOWFLAKE = /^\d{17,20}$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function hasProtocol(value: string, protocols: readonly string[]): boolean {
+  try {
+    const url = new URL(value);
+    return protocols.includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+// Messages on individual checks are irrelevant: `describeIssue` builds every message from CONFIG_VARIABLES so
+// that the wording is uniform and no value (possibly a secret) is ever repeated back.
+const required = z.string().min(1);
+const optional = z.string().min(1).optional();
+const snowflake = z.string().regex(SNOWFLAKE);
+const port = (min: number) =>
+  z
+    .string()
+    .regex(/^\d{1,5}$/)
+    .transform(Number)
+    .refine((value) => value >= min && value <= 65_535);
+const urlWith = (...protocols: string[]) => z.string().refine((value) => hasProtocol(value, protocols));
+
+const envSchema = z
+  .object({
+    DISCORD_TOKEN: required,
+    DISCORD_APPLICATION_ID: snowflake,
+    DISCORD_API_URL: urlWith('http:', 'https:').default('https://discord.com/api'),
+    DISCORD_DEV_GUILD_ID: snowflake.optional(),
+    TWITCH_CLIENT_ID: required,
+    TWITCH_CLIENT_SECRET: required,
+    TWURPLE_MOCK_API_PORT: port(1).optional(),
+    DATABASE_URL: urlWith('postgres:', 'postgresql:').optional(),
+    DATA_DIR: optional.default('./data'),
+    REDIS_URL: urlWith('redis:', 'rediss:').optional(),
+    ADMIN_HOST: optional.default('127.0.0.1'),
+    ADMIN_PORT: port(0).default(8080),
+    METRICS_TOKEN: z.string().min(16).optional(),
+    PUBLIC_URL: urlWith('http:', 'https:').optional(),
+    TOKEN_ENCRYPTION_KEY: z
+      .string()
+      .refine((value) => BASE64.test(value) && Buffer.from(value, 'base64').length === 32)
+      .optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  } satisfies Record<ConfigVariable, z.ZodType>)
+  .transform((env): Config => ({
+    discord: {
+      token: env.DISCORD_TOKEN,
+      applicationId: env.DISCORD_APPLICATION_ID,
+      apiUrl: env.DISCORD_API_URL.replace(/\/+$/, ''),
+      devGuildId: env.DISCORD_DEV_GUILD_ID,
+    },
+    twitch: {
+      clientId: env.TWITCH_CLIENT_ID,
+      clientSecret: env.TWITCH_CLIENT_SECRET,
+      mockApiPort: env.TWURPLE_MOCK_API_PORT,
+    },
+    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
+    redisUrl: env.REDIS_URL,
+    admin: { host: env.ADMIN_HOST, port: env.ADMIN_PORT, metricsToken: env.METRICS_TOKEN },
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    tokenEncryptionKey:
+      env.TOKEN_ENCRYPTION_KEY === undefined ? undefined : Buffer.from(env.TOKEN_ENCRYPTION_KEY, 'base64'),
+    logLevel: env.LOG_LEVEL,
+  }));
+
+function describeIssue(name: ConfigVariable, present: boolean): string {
+  const help: VariableHelp = CONFIG_VARIABLES[name];
+  if (!present) return `${name} is missing — ${help.purpose}`;
+  return `${name} is invalid${help.rule ? ` (${help.rule})` : ''} — ${help.purpose}`;
+}
+
+/**
+ * Validates the environment and returns the typed configuration. Blank values count as unset, so an empty
+ * `DATABASE_URL=` line in .env selects the default. Throws `ConfigError` listing every problem at once.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input: Partial<Record<ConfigVariable, string>> = {};
+  for (const name of Object.keys(CONFIG_VARIABLES) as ConfigVariable[]) {
+    const value = env[name]?.trim();
+    if (value !== undefined && value !== '') input[name] = value;
+  }
+  const result = envSchema.safeParse(input);
+  if (result.success) return result.data;
+
+  const problems = new Map<ConfigVariable, string>();
+  for (const issue of result.error.issues) {
+    const name = issue.path[0] as ConfigVariable | undefined;
+    if (name === undefined || problems.has(name)) continue;
+    problems.set(name, describeIssue(name, input[name] !== undefined));
+  }
+  // Report in the documented order, not zod's, so the output is stable and reads like .env.example.
+  const ordered = (Object.keys(CONFIG_VARIABLES) as ConfigVariable[]).flatMap(
+    (name) => problems.get(name) ?? [],
+  );
+  throw new ConfigError(ordered);
+}
+
+/**
+ * Every secret value in the configuration, for `createLogger({ secrets })`: the logger then removes these
+ * exact strings from any output, whatever field or message they end up in.
+ */
+export function configSecrets(config: Config): string[] {
+  const urlPasswords = [config.database.url, config.redisUrl].flatMap((value) => {
+    if (!value) return [];
+    const password = new URL(value).password;
+    return password ? [password, decodeURIComponent(password)] : [];
+  });
+  return [
+    config.discord.token,
+    config.twitch.clientSecret,
+    ...(config.admin.metricsToken ? [config.admin.metricsToken] : []),
+    ...(config.tokenEncryptionKey ? [config.tokenEncryptionKey.toString('base64')] : []),
+    ...urlPasswords,
+  ];
+}
+
+/**
+ * Loads `.env` (or `path`) into `process.env` if the file exists. Variables already set in the real
+ * environment win, so deployments can override a checked-out .env. Returns whether a file was loaded.
+ */
+export function loadDotEnv(path = '.env'): boolean {
+  const result = dotenv.config({ path, quiet: true, override: false });
+  return result.error === undefined;
+}

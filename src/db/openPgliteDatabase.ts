@@ -1,0 +1,104 @@
+import { PGlite, types, type QueryOptions, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Logger } from 'pino';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { acquireDataDirLock } from './acquireDataDirLock.js';
+import type { Database, SqlExecutor } from './Database.js';
+import { runInSavepoint } from './nestedTransaction.js';
+
+/**
+ * The embedded database: PostgreSQL compiled to WASM, in this process. `dataDir` undefined keeps it in
+ * memory (tests). It has ONE connection shared by Prisma and raw SQL; PGlite serialises every query and
+ * transaction behind a mutex, so concurrent callers queue instead of interleaving. One process only.
+ */
+export interface PgliteDatabase extends Database {
+  /** A tarball of the whole data directory, loadable through `initialData` (used for test templates). */
+  dumpDataDir(): Promise<Blob>;
+}
+
+export async function openPgliteDatabase(options: {
+  dataDir?: string;
+  /** Start from a `dumpDataDir()` snapshot instead of an empty cluster (skips initdb: ~0.4 s instead of ~2 s). */
+  initialData?: Blob;
+  logger: Logger;
+}): Promise<PgliteDatabase> {
+  const logger = options.logger.child({ module: 'db', backend: 'pglite' });
+  const lock =
+    options.dataDir === undefined ? undefined : await acquireDataDirLock({ dataDir: options.dataDir });
+  let client: PGlite;
+  try {
+    client = await PGlite.create({
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(options.initialData === undefined ? {} : { loadDataDir: options.initialData }),
+      // Search relies on pg_trgm and unaccent; the migration runs CREATE EXTENSION for both.
+      extensions: { pg_trgm, unaccent },
+    });
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  const sql = pgliteExecutor(client);
+  logger.info({ dataDir: options.dataDir ?? 'memory' }, 'opened embedded PGlite database');
+
+  let closed = false;
+  return {
+    kind: 'pglite',
+    prisma,
+    sql,
+    async ping() {
+      await client.query('SELECT 1');
+    },
+    dumpDataDir: () => client.dumpDataDir('none'),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await client.close();
+      await lock?.release();
+      logger.info('embedded PGlite database closed');
+    },
+  };
+}
+
+/**
+ * node-postgres returns int8 (count(*), BIGSERIAL ids) and numeric as strings because they can exceed a
+ * JS number; PGlite would return numbers. Raw SQL must behave the same on both backends, so PGlite follows
+ * node-postgres here. Cast in SQL (`count(*)::int`) when a number is wanted. Prisma has its own parsers.
+ */
+const SAME_AS_NODE_POSTGRES: QueryOptions = {
+  parsers: { [types.INT8]: (value: string) => value, [types.NUMERIC]: (value: string) => value },
+};
+
+function pgliteExecutor(client: PGlite): SqlExecutor {
+  const executor: SqlExecutor = {
+    async query<Row extends object>(text: string, params?: unknown[]) {
+      return (await client.query<Row>(text, params, SAME_AS_NODE_POSTGRES)).rows;
+    },
+    async exec(text) {
+      await client.exec(text);
+    },
+    // PGlite's own transaction() holds its mutex until `work` settles, so nothing else interleaves.
+    transaction: (work) => client.transaction((tx) => work(transactionExecutor(tx, 1))),
+    // There is only one connection: session state set here is visible to every caller.
+    withConnection: (work) => work(executor),
+  };
+  return executor;
+}
+
+function transactionExecutor(tx: Transaction, depth: number): SqlExecutor {
+  const executor: SqlExecutor = {
+    async query<Row extends object>(text: string, params?: unknown[]) {
+      return (await tx.query<Row>(text, params, SAME_AS_NODE_POSTGRES)).rows;
+    },
+    async exec(text) {
+      await tx.exec(text);
+    },
+    transaction: (work) =>
+      runInSavepoint({ executor, depth, work: () => work(transactionExecutor(tx, depth + 1)) }),
+    withConnection: (work) => work(executor),
+  };
+  return executor;
+}

@@ -1,0 +1,136 @@
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { Logger } from 'pino';
+import { PrismaClient } from '../generated/prisma/client.js';
+import type { Database, SqlExecutor } from './Database.js';
+import { runInSavepoint } from './nestedTransaction.js';
+
+export const DEFAULT_POOL_SIZE = 10;
+
+/** Anything that can run a query: the pool (a connection per call) or one checked-out client. */
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+/**
+ * PostgreSQL through node-postgres. One pool serves both Prisma (via @prisma/adapter-pg) and raw SQL, so
+ * `poolSize` bounds the process's connections to the server.
+ */
+export async function openPostgresDatabase(options: {
+  databaseUrl: string;
+  poolSize?: number;
+  logger: Logger;
+}): Promise<Database> {
+  const logger = options.logger.child({ module: 'db', backend: 'postgres' });
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    // Fail fast instead of queueing forever when the server is unreachable or the pool is exhausted.
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection emits 'error' on the pool; unhandled, it would crash the process.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+
+  const adapter = new PrismaPg(pool, {
+    onPoolError: (error) => logger.warn({ err: error }, 'PostgreSQL pool error'),
+  });
+  const prisma = new PrismaClient({ adapter });
+  const sql = poolExecutor(pool);
+
+  try {
+    await sql.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  logger.info({ poolSize: pool.options.max }, 'connected to PostgreSQL');
+
+  let closed = false;
+  return {
+    kind: 'postgres',
+    prisma,
+    sql,
+    async ping() {
+      await sql.query('SELECT 1');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await pool.end();
+      logger.info('PostgreSQL pool closed');
+    },
+  };
+}
+
+function runQuery<Row extends object>(
+  queryable: Queryable,
+  text: string,
+  params?: unknown[],
+): Promise<Row[]> {
+  return queryable.query<Row & pg.QueryResultRow>(text, params).then((result) => result.rows);
+}
+
+function poolExecutor(pool: pg.Pool): SqlExecutor {
+  return {
+    query: (text, params) => runQuery(pool, text, params),
+    async exec(text) {
+      // Without parameters node-postgres uses the simple query protocol, which accepts several statements.
+      await pool.query(text);
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        try {
+          const result = await work(clientExecutor(client, 1));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async withConnection(work) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        return await work(clientExecutor(client, 0));
+      } catch (error) {
+        // Session state (advisory locks, SET) may be left behind: destroy the connection rather than reuse it.
+        broken = true;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+  };
+}
+
+/** Executor bound to one client; `depth` > 0 means a transaction is open, so nesting uses savepoints. */
+function clientExecutor(client: pg.PoolClient, depth: number): SqlExecutor {
+  const executor: SqlExecutor = {
+    query: (text, params) => runQuery(client, text, params),
+    async exec(text) {
+      await client.query(text);
+    },
+    async transaction(work) {
+      if (depth > 0) {
+        return runInSavepoint({ executor, depth, work: () => work(clientExecutor(client, depth + 1)) });
+      }
+      await client.query('BEGIN');
+      try {
+        const result = await work(clientExecutor(client, 1));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    },
+    withConnection: (work) => work(executor),
+  };
+  return executor;
+}

@@ -1,0 +1,23 @@
+import type {
+  AutocompleteInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Logger } from 'pino';
+import type { Cache } from '../cache/Cache.js';
+import type { Database } from '../db/Database.js';
+
+/** What commands may use. Built once in src/main.ts; commands never open connections themselves. */
+export interface CommandDeps {
+  db: Database;
+  cache: Cache;
+  logger: Logger;
+}
+
+/** One slash command: a file in commands/ exporting `{ data, execute } satisfies Command`. */
+export interface Command {
+  /** The registration payload (SlashCommandBuilder#toJSON()). */
+  data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  execute(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, deps: CommandDeps): Promise<void>;
+}

@@ -1,0 +1,30 @@
+import { Client, GatewayIntentBits, Options } from 'discord.js';
+
+export interface DiscordClientOptions {
+  /** REST base, e.g. https://discord.com/api (production) or http://127.0.0.1:P/api (the fake). */
+  apiUrl: string;
+}
+
+/**
+ * The bot's gateway + REST client. Slash commands, autocomplete and buttons arrive as interactions, which
+ * need no privileged intent; `Guilds` alone keeps channel and permission caches for subscriptions. Message
+ * content, members and presences are never requested.
+ */
+export function createDiscordClient(options: DiscordClientOptions): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: options.apiUrl, version: '10' },
+    // Clip titles are user-written: never let one ping @everyone, a role or a user.
+    allowedMentions: { parse: [], repliedUser: false },
+    // Only guilds and channels are used; do not hold every message and member the gateway mentions.
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      MessageManager: 0,
+      GuildMemberManager: 0,
+      PresenceManager: 0,
+      ReactionManager: 0,
+      GuildEmojiManager: 0,
+      GuildStickerManager: 0,
+    }),
+  });
+}

@@ -1,0 +1,57 @@
+import type { Cache } from '../cache/Cache.js';
+import type { SqlExecutor } from '../db/Database.js';
+import type { Logger } from '../observability/logger.js';
+import type { TwitchAdapter } from '../twitch/twitchTypes.js';
+import type { ClipSyncEmitter } from './clipEvents.js';
+import type { PollScheduleOptions } from './pollSchedule.js';
+import type { SyncMetrics } from './syncMetrics.js';
+import type { BackfillWindowOptions } from './syncWindows.js';
+
+export interface ClipSyncOptions {
+  schedule: PollScheduleOptions;
+  backfill: BackfillWindowOptions;
+  /** Clips can appear in Get Clips this long after their created_at; incremental windows overlap by it. */
+  lateClipMarginMs: number;
+  /** Channels claimed per poll round (per process). */
+  pollBatchSize: number;
+  /** Polls run at once per process (the limiter bounds the rate; this bounds memory and connections). */
+  pollConcurrency: number;
+  /** Claim leases: a crashed process's channels come back after this. */
+  leaseMs: number;
+  /** Channels backfilled at once per process. */
+  backfillConcurrency: number;
+  /** Pages fetched per backfill claim before the channel goes back in line (fairness between channels). */
+  backfillPagesPerClaim: number;
+  /** Re-check clips first seen within this span for deletion. */
+  recheckWindowMs: number;
+  /** How often one clip is re-checked. */
+  recheckIntervalMs: number;
+  /** Earliest clip date worth asking for (Twitch clips launched in 2016). */
+  clipsEpoch: Date;
+}
+
+export const defaultClipSyncOptions: Omit<ClipSyncOptions, 'schedule' | 'backfill'> = {
+  lateClipMarginMs: 5 * 60_000,
+  pollBatchSize: 100,
+  pollConcurrency: 8,
+  leaseMs: 2 * 60_000,
+  backfillConcurrency: 2,
+  backfillPagesPerClaim: 20,
+  recheckWindowMs: 48 * 3_600_000,
+  recheckIntervalMs: 3_600_000,
+  clipsEpoch: new Date('2016-05-01T00:00:00Z'),
+};
+
+/** What every sync step needs; built once by createClipSync. */
+export interface SyncContext {
+  sql: SqlExecutor;
+  twitch: TwitchAdapter;
+  cache?: Cache;
+  logger: Logger;
+  metrics: SyncMetrics;
+  emitter: ClipSyncEmitter;
+  clock: () => Date;
+  options: ClipSyncOptions;
+  /** Current budget stretch factor (updated by the schedule refresh). */
+  stretch: () => number;
+}

@@ -1,0 +1,124 @@
+import { upsertClips } from '../clips/clipStore.js';
+import { AppError } from '../shared/errors.js';
+import { releaseBackfill, saveBackfillProgress, type BackfillClaim } from './channelClaims.js';
+import { errorBackoffMs } from './pollSchedule.js';
+import type { SyncContext } from './SyncContext.js';
+import {
+  advanceBackfill,
+  currentBackfillWindow,
+  isBackfillFinished,
+  type BackfillProgress,
+} from './syncWindows.js';
+
+/**
+ * Walks a claimed channel's history backwards for up to `backfillPagesPerClaim` pages. Each page is one
+ * transaction: the clips and the new position (window, cursor) commit together, so a restart resumes at
+ * the exact page. Backfilled clips are history: they are stored but produce no clip events.
+ */
+export async function backfillChannel(
+  ctx: SyncContext,
+  claim: BackfillClaim,
+): Promise<'finished' | 'paused' | 'error'> {
+  const log = ctx.logger.child({ broadcasterId: claim.broadcasterId });
+  let progress: BackfillProgress = {
+    from: claim.from,
+    until: claim.until,
+    doneFrom: claim.doneFrom,
+    windowSec: claim.windowSec,
+    pageCursor: claim.pageCursor,
+    windowClips: claim.windowClips,
+  };
+  let lease = { ...claim };
+  try {
+    for (let page = 0; page < ctx.options.backfillPagesPerClaim; page += 1) {
+      if (isBackfillFinished(progress)) {
+        await finish(ctx, lease, progress, 0);
+        return 'finished';
+      }
+      const window = currentBackfillWindow(progress);
+      const result = await ctx.twitch.getClipsPage({
+        broadcasterId: claim.broadcasterId,
+        startedAt: window.start,
+        endedAt: window.end,
+        after: progress.pageCursor,
+        priority: 'backfill',
+      });
+      ctx.metrics.backfillPages.inc();
+      const clips = result.clips.filter((clip) => clip.broadcasterId === claim.broadcasterId);
+      const step = advanceBackfill(
+        progress,
+        { pageClips: clips.length, cursor: result.cursor },
+        ctx.options.backfill,
+      );
+      const now = ctx.clock();
+      const newLeaseUntil = new Date(now.getTime() + ctx.options.leaseMs);
+      const finished = step.kind !== 'nextPage' && step.kind !== 'split' && isBackfillFinished(step.progress);
+      const discovered = await ctx.sql.transaction(async (tx) => {
+        const stored = await upsertClips(tx, clips, now);
+        const kept = await saveBackfillProgress(tx, lease, {
+          ...step.progress,
+          newClips: stored.discovered.length,
+          finished,
+          newLeaseUntil,
+        });
+        if (!kept) throw new AppError('sync.leaseLost', 'backfill lease expired');
+        return stored.discovered.length;
+      });
+      lease = { ...lease, leaseUntil: newLeaseUntil };
+      progress = step.progress;
+      ctx.metrics.clipsDiscovered.inc({ source: 'backfill' }, discovered);
+      if (step.kind === 'split') {
+        ctx.metrics.backfillWindows.inc({ result: 'split' });
+        log.debug(
+          { window, windowSec: progress.windowSec },
+          'Backfill window reached the result cap; halving it',
+        );
+      } else if (step.kind === 'windowDone' || step.kind === 'capExceeded') {
+        ctx.metrics.backfillWindows.inc({ result: step.kind === 'windowDone' ? 'done' : 'cap_exceeded' });
+        if (step.kind === 'capExceeded') {
+          log.warn(
+            { window, clips: step.clips },
+            'Backfill window at the minimum size still hit the result cap',
+          );
+        }
+        log.debug(
+          { from: step.window.start, to: step.window.end, clips: step.clips },
+          'Backfill window done',
+        );
+      }
+      if (finished) {
+        log.info({ from: progress.from, until: progress.until }, 'Backfill finished');
+        return 'finished';
+      }
+    }
+    // Back in line so other channels get their turn; the next claim continues from the saved cursor.
+    await releaseBackfill(ctx.sql, claim.broadcasterId, lease.leaseUntil, { nextAt: ctx.clock() });
+    const span = progress.until.getTime() - progress.from.getTime();
+    const percent =
+      span <= 0 ? 100 : Math.round(((progress.until.getTime() - progress.doneFrom.getTime()) / span) * 100);
+    log.info({ doneFrom: progress.doneFrom, percent }, 'Backfill progress');
+    return 'paused';
+  } catch (error) {
+    const code = error instanceof AppError ? error.code : 'sync.backfillFailed';
+    ctx.metrics.backfillWindows.inc({ result: 'error' });
+    const delay = errorBackoffMs(claim.consecutiveErrors + 1);
+    log.warn(
+      { code, retryInMs: delay, ...(error instanceof AppError ? {} : { err: error }) },
+      'Backfill step failed; will resume from the saved position',
+    );
+    await releaseBackfill(ctx.sql, claim.broadcasterId, lease.leaseUntil, {
+      nextAt: new Date(ctx.clock().getTime() + delay),
+      errorCode: code,
+    }).catch((releaseError: unknown) => log.error({ err: releaseError }, 'Could not release backfill claim'));
+    return 'error';
+  }
+}
+
+async function finish(ctx: SyncContext, lease: BackfillClaim, progress: BackfillProgress, newClips: number) {
+  await saveBackfillProgress(ctx.sql, lease, {
+    ...progress,
+    newClips,
+    finished: true,
+    newLeaseUntil: lease.leaseUntil,
+  });
+}

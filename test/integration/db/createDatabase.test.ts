@@ -1,0 +1,222 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../../src/db/createDatabase.js';
+import type { Database } from '../../../src/db/Database.js';
+import { applyMigrations } from '../../../src/db/migrate.js';
+import { AppError } from '../../../src/shared/errors.js';
+import { createTestPostgresDatabase, openTestDatabase, testLogger } from '../../support/databases.js';
+
+const logger = testLogger();
+
+/** Runs `count` queries at once that each hold a connection for a while; returns the backends used. */
+async function backendsUsed(db: Database, count: number): Promise<number> {
+  const rows = await Promise.all(
+    Array.from({ length: count }, () =>
+      db.sql.query<{ pid: number }>('SELECT pg_backend_pid() AS pid FROM pg_sleep(0.2)'),
+    ),
+  );
+  return new Set(rows.map(([row]) => row!.pid)).size;
+}
+
+describe('createDatabase with a PostgreSQL URL', () => {
+  let url: string;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ url, drop } = await createTestPostgresDatabase());
+  });
+  afterAll(async () => {
+    await drop();
+  });
+
+  it('never opens more connections than poolSize', async () => {
+    const db = await createDatabase({ databaseUrl: url, poolSize: 3, logger });
+    try {
+      expect(db.kind).toBe('postgres');
+      expect(await backendsUsed(db, 9)).toBe(3);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('uses a pool of 10 connections by default', async () => {
+    const db = await createDatabase({ databaseUrl: url, logger });
+    try {
+      expect(await backendsUsed(db, 12)).toBe(10);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('answers ping while open, rejects it after close, and closes idempotently', async () => {
+    const db = await createDatabase({ databaseUrl: url, poolSize: 1, logger });
+    await expect(db.ping()).resolves.toBeUndefined();
+    await db.close();
+    await expect(db.ping()).rejects.toThrow();
+    await expect(db.close()).resolves.toBeUndefined();
+  });
+
+  it('fails to open, without hanging, when the server refuses the database', async () => {
+    const missing = new URL(url);
+    missing.pathname = '/tcs_test_does_not_exist';
+    await expect(createDatabase({ databaseUrl: missing.toString(), logger })).rejects.toThrow(
+      /does not exist/,
+    );
+  });
+
+  it('keeps a withConnection session on one connection', async () => {
+    const db = await createDatabase({ databaseUrl: url, poolSize: 4, logger });
+    try {
+      const pids = await db.sql.withConnection(async (connection) => {
+        const first = await connection.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        const second = await connection.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        return [first[0]!.pid, second[0]!.pid];
+      });
+      expect(pids[0]).toBe(pids[1]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe.each(['postgres', 'pglite'] as const)('a migrated %s database', (kind) => {
+  let db: Database;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await openTestDatabase(kind));
+  });
+  afterAll(async () => {
+    await cleanup();
+  });
+
+  it('shares its tables between Prisma and raw SQL', async () => {
+    await db.prisma.broadcaster.create({ data: { id: `b-${kind}`, login: 'shared', displayName: 'Shared' } });
+    const rows = await db.sql.query<{ login: string }>('SELECT login FROM broadcasters WHERE id = $1', [
+      `b-${kind}`,
+    ]);
+    expect(rows).toEqual([{ login: 'shared' }]);
+  });
+
+  it('returns int8 and numeric values as strings on both backends', async () => {
+    const [row] = await db.sql.query<{ big: unknown; exact: unknown; small: unknown }>(
+      'SELECT 9007199254740993::bigint AS big, 1.50::numeric AS exact, count(*)::int AS small FROM (VALUES (1)) v(x)',
+    );
+    expect(row).toEqual({ big: '9007199254740993', exact: '1.50', small: 1 });
+  });
+
+  it('rolls back a raw SQL transaction that throws, and a failed nested one alone', async () => {
+    await expect(
+      db.sql.transaction(async (tx) => {
+        await tx.query("INSERT INTO games (id, name) VALUES ('rolled-back', 'x')");
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+
+    await db.sql.transaction(async (tx) => {
+      await tx.query("INSERT INTO games (id, name) VALUES ('outer', 'kept')");
+      await expect(
+        tx.transaction(async (inner) => {
+          await inner.query("INSERT INTO games (id, name) VALUES ('inner', 'dropped')");
+          throw new Error('inner boom');
+        }),
+      ).rejects.toThrow('inner boom');
+    });
+    const ids = await db.sql.query<{ id: string }>(
+      "SELECT id FROM games WHERE id IN ('rolled-back', 'outer', 'inner') ORDER BY id",
+    );
+    expect(ids).toEqual([{ id: 'outer' }]);
+  });
+
+  it('keeps concurrent Prisma and raw SQL transactions from interleaving', async () => {
+    await db.prisma.syncState.create({ data: { key: `counter-${kind}`, value: { n: 0 } } });
+    // Read-modify-write under SELECT ... FOR UPDATE: correct on PostgreSQL by row locks, on PGlite because
+    // its single connection runs one transaction at a time. Either way no increment may be lost.
+    const increments = Array.from({ length: 6 }, (_, i) =>
+      i % 2 === 0
+        ? db.prisma.$transaction(async (tx) => {
+            const [row] = await tx.$queryRaw<{ value: { n: number } }[]>`
+              SELECT value FROM sync_state WHERE key = ${`counter-${kind}`} FOR UPDATE`;
+            await tx.syncState.update({
+              where: { key: `counter-${kind}` },
+              data: { value: { n: row!.value.n + 1 } },
+            });
+          })
+        : db.sql.transaction(async (tx) => {
+            const [row] = await tx.query<{ value: { n: number } }>(
+              'SELECT value FROM sync_state WHERE key = $1 FOR UPDATE',
+              [`counter-${kind}`],
+            );
+            await tx.query('UPDATE sync_state SET value = $2 WHERE key = $1', [
+              `counter-${kind}`,
+              JSON.stringify({ n: row!.value.n + 1 }),
+            ]);
+          }),
+    );
+    await Promise.all(increments);
+    const final = await db.prisma.syncState.findUniqueOrThrow({ where: { key: `counter-${kind}` } });
+    expect(final.value).toEqual({ n: 6 });
+  });
+});
+
+describe('createDatabase without a URL (embedded PGlite)', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'tcs-pglite-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps data in dataDir across a close and reopen', async () => {
+    const dir = path.join(dataDir, 'persist', 'nested');
+    const first = await createDatabase({ dataDir: dir, logger });
+    expect(first.kind).toBe('pglite');
+    await applyMigrations({ sql: first.sql, logger });
+    await first.prisma.guild.create({ data: { id: '123456789012345678', name: 'Persisted' } });
+    await first.close();
+
+    const second = await createDatabase({ dataDir: dir, logger });
+    try {
+      expect(await second.prisma.guild.findUnique({ where: { id: '123456789012345678' } })).toMatchObject({
+        name: 'Persisted',
+      });
+      expect(await applyMigrations({ sql: second.sql, logger })).toEqual({ applied: [] });
+      await expect(second.ping()).resolves.toBeUndefined();
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses a second open of the same dataDir with a clear error, and allows it after close', async () => {
+    const dir = path.join(dataDir, 'locked');
+    const first = await createDatabase({ dataDir: dir, logger });
+    try {
+      const error = await createDatabase({ dataDir: dir, logger }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe('db.dataDirInUse');
+      expect((error as AppError).message).toContain(dir);
+    } finally {
+      await first.close();
+    }
+    const again = await createDatabase({ dataDir: dir, logger });
+    await again.close();
+  });
+
+  it('takes over a lock left behind by a process that no longer exists', async () => {
+    const dir = path.join(dataDir, 'stale');
+    const first = await createDatabase({ dataDir: dir, logger });
+    await first.close();
+    // A pid far above pid_max cannot be running.
+    await writeFile(path.join(dir, 'twitch-clip-search.lock'), '2147483646');
+    const db = await createDatabase({ dataDir: dir, logger });
+    try {
+      expect(await readFile(path.join(dir, 'twitch-clip-search.lock'), 'utf8')).toBe(String(process.pid));
+    } finally {
+      await db.close();
+    }
+  });
+});

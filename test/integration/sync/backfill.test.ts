@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimBackfills } from '../../../src/sync/channelClaims.js';
+import { countClips, drain, startSyncHarness, type SyncHarness } from './syncHarness.js';
+
+let h: SyncHarness;
+
+beforeAll(async () => {
+  h = await startSyncHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+function seedChannel(login: string, seed: number): string {
+  const user = h.fake.addBroadcaster({ login, createdAt: '2021-01-01T00:00:00Z' });
+  // A burst far above the ~1,000-result cap inside three days, plus a thin history around it.
+  h.fake.generateClips({
+    broadcasterId: user.id,
+    count: 2_600,
+    from: '2023-03-01T00:00:00Z',
+    to: '2023-03-04T00:00:00Z',
+    seed,
+  });
+  h.fake.generateClips({
+    broadcasterId: user.id,
+    count: 400,
+    from: '2021-01-02T00:00:00Z',
+    to: '2024-05-31T00:00:00Z',
+    seed: seed + 1,
+  });
+  return user.id;
+}
+
+describe('backfill', () => {
+  it('indexes a whole history even where one window holds more clips than the ~1,000 cap', async () => {
+    const id = seedChannel('bigchannel', 11);
+    const sync = h.newSync({ backfillPagesPerClaim: 50 });
+    await sync.trackChannel({ broadcasterId: id, reason: 'subscription' });
+    const t0 = Date.now();
+    await drain(() => sync.steps.backfillDueChannels());
+    console.log('DEBUG calls', h.fake.callCount('clips'), Date.now() - t0);
+
+    expect(await countClips(h.db, id)).toBe(3_000);
+    const status = await sync.getChannelSyncStatus(id);
+    expect(status?.backfillStatus).toBe('done');
+    expect(status?.clipsIndexed).toBe(3_000);
+    expect(status?.backfillPercent).toBe(100);
+    expect(status?.summary).toBe('indexed 3,000 clips, history complete (2021–2024)');
+    const splits = await h.registry.getSingleMetricAsString('tcs_sync_backfill_windows_total');
+    expect(splits).toMatch(/result="split"} [1-9]/);
+  });
+
+  it('resumes after a crash mid-backfill from the saved window and cursor, without losing clips', async () => {
+    const id = seedChannel('crashychannel', 21);
+    const first = h.newSync({ backfillPagesPerClaim: 5 });
+    await first.trackChannel({ broadcasterId: id, reason: 'search' });
+    await first.steps.backfillDueChannels();
+    await first.steps.backfillDueChannels();
+    const midway = await first.getChannelSyncStatus(id);
+    expect(midway?.backfillStatus).toBe('running');
+    expect(midway?.summary).toMatch(/^indexed [\d,]+ clips/);
+
+    // The process dies holding a claim: its lease must expire before anyone else continues.
+    await claimBackfills(h.db.sql, { now: h.fake.clock.nowDate(), limit: 10, leaseMs: 60_000 });
+    const second = h.newSync({ backfillPagesPerClaim: 50 });
+    expect(await second.steps.backfillDueChannels()).toBe(0);
+    h.fake.clock.advance(61_000);
+
+    const callsBefore = h.fake.callCount('clips');
+    await drain(() => second.steps.backfillDueChannels());
+    const resumedCalls = h.fake.callCount('clips') - callsBefore;
+
+    expect(await countClips(h.db, id)).toBe(3_000);
+    const done = await second.getChannelSyncStatus(id);
+    expect(done?.backfillStatus).toBe('done');
+    expect(done?.clipsIndexed).toBe(3_000);
+    // The 10 pages fetched before the crash were not fetched again from scratch.
+    const [row] = await h.db.sql.query<{ n: string }>(`SELECT count(*) AS n FROM clip_events`);
+    expect(Number(row?.n)).toBe(0);
+    expect(resumedCalls).toBeGreaterThan(0);
+    expect(midway!.clipsIndexed).toBeGreaterThan(0);
+  });
+
+  it('refuses to track a channel Twitch does not know', async () => {
+    const sync = h.newSync();
+    await expect(sync.trackChannel({ broadcasterId: '999999999', reason: 'search' })).rejects.toMatchObject({
+      identifier: 'sync.unknownChannel',
+    });
+  });
+});
