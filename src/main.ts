@@ -1,10 +1,11 @@
 // The composition root: reads the configuration once, builds every dependency, starts the bot, and stops it
 // all again on SIGINT/SIGTERM. Nothing else in the project reads process.env or opens connections on import.
 import { Events } from 'discord.js';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
 import { createCache } from './cache/createCache.js';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/config.js';
+import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from './config/config.js';
 import { createDatabase } from './db/createDatabase.js';
 import { applyMigrations } from './db/migrate.js';
 import { createDiscordClient } from './discord/createDiscordClient.js';
@@ -13,10 +14,17 @@ import { createAdminServer } from './http/adminServer.js';
 import { createLogger, routeDiscordDiagnostics } from './observability/logger.js';
 import { createMetricsRegistry } from './observability/metrics.js';
 import { createDiscordMetrics } from './discord/createDiscordMetrics.js';
+import { cacheReadinessCheck } from './http/readiness.js';
 import { ShutdownSequence } from './shared/ShutdownSequence.js';
+import { createClipSync } from './sync/ClipSync.js';
+import { createHelixLimiter } from './twitch/helixLimiter.js';
+import { createTwitchAdapter } from './twitch/TwitchAdapter.js';
 
 /** SIGINT/SIGTERM must leave the process within this (issue 2: 10 s), even if a dependency hangs. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
+
+/** Helix points per minute of a Twitch app token (Twitch's typical bucket); the limiter never spends more. */
+const HELIX_BUDGET_PER_MINUTE = 800;
 
 async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequence): Promise<void> {
   const registry = createMetricsRegistry();
@@ -34,11 +42,33 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   const cache = createCache({ redisUrl: config.redisUrl, logger: logger.child({ component: 'cache' }), registry });
   shutdown.add('cache', () => cache.close());
 
+  // The Helix budget is shared through Redis when several processes run; each connection of its own, because
+  // Bottleneck's clustering subscribes (a subscribed connection cannot serve the cache).
+  const limiterRedis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false }) : undefined;
+  limiterRedis?.on('error', (error) => logger.warn({ err: error }, 'helix limiter redis error'));
+  const limiter = createHelixLimiter({
+    budgetPerMinute: HELIX_BUDGET_PER_MINUTE,
+    ...(limiterRedis ? { redis: limiterRedis, id: 'tcs-helix' } : {}),
+  });
+  shutdown.add('helix limiter', async () => {
+    await limiter.stop();
+    limiterRedis?.disconnect();
+  });
+  const twitch = createTwitchAdapter({
+    clientId: config.twitch.clientId,
+    clientSecret: config.twitch.clientSecret,
+    logger: logger.child({ component: 'twitch' }),
+    limiter,
+    registry,
+  });
+  shutdown.add('twitch adapter', () => twitch.stop());
+  const sync = createClipSync({ db, twitch, cache, registry, logger });
+
   const discord = createDiscordClient({ apiUrl: config.discord.apiUrl });
   routeDiscordDiagnostics(discord, logger.child({ component: 'discord' }));
   const routeInteraction = createInteractionRouter({
     commands,
-    deps: { db, cache, logger: logger.child({ component: 'commands' }) },
+    deps: { db, cache, twitch, sync, logger: logger.child({ component: 'commands' }) },
     interactionsTotal: discordMetrics.interactionsTotal,
   });
   discord.on(Events.InteractionCreate, (interaction) => void routeInteraction(interaction));
@@ -54,11 +84,12 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     logger: logger.child({ component: 'admin' }),
     readinessChecks: {
       database: { required: true, check: () => db.ping() },
-      cache: {
-        required: false,
+      cache: cacheReadinessCheck(cache),
+      twitch: {
+        required: true,
         check: async () => {
-          const health = cache.health();
-          if (!health.up) throw new Error(health.detail ?? 'cache down');
+          const health = twitch.health();
+          if (!health.up) throw new Error(health.detail ?? 'twitch token unavailable');
         },
       },
       discord: {
@@ -75,6 +106,9 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
 
   shutdown.add('discord gateway', () => discord.destroy());
   await discord.login(config.discord.token);
+
+  sync.start();
+  shutdown.add('clip sync', () => sync.stop());
 }
 
 async function main(): Promise<void> {
@@ -90,7 +124,8 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = createLogger({ level: config.logLevel });
+  // Every configured secret is scrubbed from every log line, whatever field or message it ends up in.
+  const logger = createLogger({ level: config.logLevel, secrets: configSecrets(config) });
   const shutdown = new ShutdownSequence(logger, SHUTDOWN_DEADLINE_MS);
   let stopping = false;
   const stop = async (reason: string, exitCode: number): Promise<void> => {

@@ -1,5 +1,6 @@
 import type { SqlExecutor } from '../db/Database.js';
 import type { ClipRecord } from './ClipRecord.js';
+import { NO_SPACE_CLASS } from './search/scripts.js';
 
 /**
  * Rows per statement. Every column travels as one array parameter (`unnest`), so a batch is one round trip
@@ -83,7 +84,21 @@ written AS (
     is_featured = EXCLUDED.is_featured,
     last_seen_at = EXCLUDED.last_seen_at,
     deleted_at = NULL
-  RETURNING id, (xmax = 0) AS inserted
+  RETURNING id, title, search_vector, (xmax = 0) AS inserted
+),
+-- The vocabulary for typo correction (see the clip_search migration): words of new or retitled clips.
+-- Sorted so that concurrent writers take the words' insertion locks in the same order (no deadlocks).
+words AS (
+  INSERT INTO clip_search_words (word)
+  SELECT DISTINCT v.word
+  FROM written w
+  LEFT JOIN previous p ON p.id = w.id
+  CROSS JOIN LATERAL unnest(tsvector_to_array(w.search_vector)) AS v(word)
+  WHERE p.title IS DISTINCT FROM w.title
+    AND char_length(v.word) BETWEEN 3 AND 40
+    AND v.word !~ '${NO_SPACE_CLASS}'
+  ORDER BY v.word
+  ON CONFLICT (word) DO NOTHING
 )
 SELECT w.id, w.inserted, p.title AS previous_title, p.view_count AS previous_view_count,
        (p.deleted_at IS NOT NULL) AS was_deleted

@@ -52,6 +52,8 @@ export async function applyMigrations(options: {
   sql: SqlExecutor;
   logger: Logger;
   migrationsDir?: string;
+  /** How long to wait for another process's migration run before giving up (default 5 minutes). */
+  lockTimeoutMs?: number;
 }): Promise<{ applied: string[] }> {
   const logger = options.logger.child({ module: 'db.migrate' });
   const migrations = await readMigrationFiles(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
@@ -69,17 +71,15 @@ async function applyLocked(options: {
   sql: SqlExecutor;
   logger: Logger;
   migrations: MigrationFile[];
+  lockTimeoutMs?: number;
 }): Promise<{ applied: string[] }> {
   const { logger, migrations } = options;
   return options.sql.withConnection(async (connection) => {
-    const [{ locked } = { locked: false }] = await connection.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_lock($1) AS locked',
-      [MIGRATION_LOCK_KEY],
-    );
-    if (!locked) {
-      logger.info('another process is applying migrations; waiting for it to finish');
-      await connection.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    }
+    await acquireMigrationLock({
+      connection,
+      logger,
+      timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+    });
     try {
       await connection.exec(CREATE_MIGRATIONS_TABLE);
       const rows = await connection.query<MigrationRow>(
@@ -101,6 +101,41 @@ async function applyLocked(options: {
       await connection.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
   });
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Polls pg_try_advisory_lock rather than blocking in pg_advisory_lock so that a stuck holder turns into a
+ * clear error after `timeoutMs` instead of a start-up that hangs forever.
+ */
+async function acquireMigrationLock(options: {
+  connection: SqlExecutor;
+  logger: Logger;
+  timeoutMs: number;
+}): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  let delayMs = 50;
+  for (let attempt = 0; ; attempt += 1) {
+    const [row] = await options.connection.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1) AS locked',
+      [MIGRATION_LOCK_KEY],
+    );
+    if (row?.locked) return;
+    if (attempt === 0)
+      options.logger.info('another process is applying migrations; waiting for it to finish');
+    if (Date.now() >= deadline) {
+      throw new AppError(
+        'db.migrationLockTimeout',
+        `Another process has held the migration lock for over ${Math.round(options.timeoutMs / 1000)} s. If no ` +
+          'migration is running, find the session holding it with: SELECT pid FROM pg_locks WHERE ' +
+          `locktype = 'advisory' AND objid = ${MIGRATION_LOCK_KEY}; and end it with pg_terminate_backend(pid).`,
+      );
+    }
+    // Backoff with jitter so that several waiting processes do not poll in lockstep.
+    await new Promise((resolve) => setTimeout(resolve, delayMs * (0.5 + Math.random())));
+    delayMs = Math.min(delayMs * 2, 1_000);
+  }
 }
 
 /** Reads `<dir>/<name>/migration.sql` for every subdirectory, sorted by name (Prisma's layout). */

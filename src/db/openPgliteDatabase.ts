@@ -8,16 +8,16 @@ import { acquireDataDirLock } from './acquireDataDirLock.js';
 import type { Database, SqlExecutor } from './Database.js';
 import { runInSavepoint } from './nestedTransaction.js';
 
-/**
- * The embedded database: PostgreSQL compiled to WASM, in this process. `dataDir` undefined keeps it in
- * memory (tests). It has ONE connection shared by Prisma and raw SQL; PGlite serialises every query and
- * transaction behind a mutex, so concurrent callers queue instead of interleaving. One process only.
- */
 export interface PgliteDatabase extends Database {
   /** A tarball of the whole data directory, loadable through `initialData` (used for test templates). */
   dumpDataDir(): Promise<Blob>;
 }
 
+/**
+ * The embedded database: PostgreSQL compiled to WASM, in this process. `dataDir` undefined keeps it in
+ * memory (tests). It has ONE connection shared by Prisma and raw SQL; PGlite serialises every query and
+ * transaction behind a mutex, so concurrent callers queue instead of interleaving. One process only.
+ */
 export async function openPgliteDatabase(options: {
   dataDir?: string;
   /** Start from a `dumpDataDir()` snapshot instead of an empty cluster (skips initdb: ~0.4 s instead of ~2 s). */

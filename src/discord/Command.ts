@@ -6,12 +6,18 @@ import type {
 import type { Logger } from 'pino';
 import type { Cache } from '../cache/Cache.js';
 import type { Database } from '../db/Database.js';
+import type { ClipSync } from '../sync/ClipSync.js';
+import type { TwitchAdapter } from '../twitch/twitchTypes.js';
 
 /** What commands may use. Built once in src/main.ts; commands never open connections themselves. */
 export interface CommandDeps {
   db: Database;
   cache: Cache;
   logger: Logger;
+  /** Interactive Twitch lookups (channel search, login → id); runs at the limiter's highest priority. */
+  twitch: Pick<TwitchAdapter, 'searchChannels' | 'getUserByLogin'>;
+  /** Searching a channel starts indexing its clips. */
+  sync: Pick<ClipSync, 'trackChannel' | 'getChannelSyncStatus'>;
 }
 
 /** One slash command: a file in commands/ exporting `{ data, execute } satisfies Command`. */

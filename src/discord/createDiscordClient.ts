@@ -13,7 +13,9 @@ export interface DiscordClientOptions {
 export function createDiscordClient(options: DiscordClientOptions): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
-    rest: { api: options.apiUrl, version: '10' },
+    // invalidRequestWarningInterval: warn (logged by routeDiscordDiagnostics) long before Discord's limit of
+    // 10,000 invalid requests per 10 minutes would get the bot temporarily banned.
+    rest: { api: options.apiUrl, version: '10', invalidRequestWarningInterval: 500 },
     // Clip titles are user-written: never let one ping @everyone, a role or a user.
     allowedMentions: { parse: [], repliedUser: false },
     // Only guilds and channels are used; do not hold every message and member the gateway mentions.

@@ -8,7 +8,13 @@ import { createBackgroundLoop, mapWithConcurrency, type BackgroundLoop } from '.
 import { applyLiveState, claimBackfills, claimDuePolls } from './channelClaims.js';
 import { ClipSyncEmitter } from './clipEvents.js';
 import { pollChannel } from './pollChannel.js';
-import { budgetStretch, defaultPollScheduleOptions, type PollScheduleOptions } from './pollSchedule.js';
+import {
+  budgetStretch,
+  defaultPollScheduleOptions,
+  liveCallsPerMinuteSql,
+  referenceClipRatePerHour,
+  type PollScheduleOptions,
+} from './pollSchedule.js';
 import { recheckClips } from './recheckClips.js';
 import { refreshLiveState } from './refreshLiveState.js';
 import { defaultClipSyncOptions, type ClipSyncOptions, type SyncContext } from './SyncContext.js';
@@ -40,8 +46,11 @@ export interface CreateClipSyncOptions {
 
 /** One pass of each sync job, exposed for tests and the bench (the loops call the same functions). */
 export interface ClipSyncSteps {
-  /** Claims and polls one batch of due channels; returns how many were polled. */
-  pollDueChannels(): Promise<number>;
+  /**
+   * Claims and polls one batch of due channels (at most `maxChannels`, default `pollBatchSize`); returns how
+   * many were polled.
+   */
+  pollDueChannels(maxChannels?: number): Promise<number>;
   /** One Get Streams batch; returns how many channels were checked. */
   refreshLiveState(): Promise<number>;
   /** Claims and advances up to `backfillConcurrency` backfills; returns how many were worked on. */
@@ -103,10 +112,11 @@ export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
   };
 
   const steps: ClipSyncSteps = {
-    async pollDueChannels() {
+    async pollDueChannels(maxChannels = options.pollBatchSize) {
+      if (maxChannels <= 0) return 0;
       const claims = await claimDuePolls(ctx.sql, {
         now: ctx.clock(),
-        limit: options.pollBatchSize,
+        limit: Math.min(maxChannels, options.pollBatchSize),
         leaseMs: options.leaseMs,
       });
       await mapWithConcurrency(claims, options.pollConcurrency, (claim) => pollChannel(ctx, claim));
@@ -128,19 +138,30 @@ export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
       const recentSince = new Date(now.getTime() - options.schedule.recentlyLiveMs);
       const [counts] = await ctx.sql.query<Record<string, string | number | null>>(
         `SELECT count(*) FILTER (WHERE is_live) AS live,
-                count(*) FILTER (WHERE NOT is_live AND last_live_at >= $1::timestamptz) AS recent,
-                count(*) FILTER (WHERE NOT is_live AND (last_live_at IS NULL OR last_live_at < $1::timestamptz)) AS offline,
+                count(*) FILTER (WHERE NOT is_live AND last_live_at >= $4::timestamptz) AS recent,
+                count(*) FILTER (WHERE NOT is_live AND (last_live_at IS NULL OR last_live_at < $4::timestamptz)) AS offline,
                 count(*) FILTER (WHERE backfill_status = 'pending') AS bf_pending,
                 count(*) FILTER (WHERE backfill_status = 'running') AS bf_running,
                 count(*) FILTER (WHERE backfill_status = 'done') AS bf_done,
                 count(*) FILTER (WHERE backfill_status = 'failed') AS bf_failed,
                 COALESCE(sum(EXTRACT(EPOCH FROM (backfill_done_from - backfill_from)))
-                  FILTER (WHERE backfill_status IN ('pending', 'running')), 0) AS bf_remaining
+                  FILTER (WHERE backfill_status IN ('pending', 'running')), 0) AS bf_remaining,
+                ${liveCallsPerMinuteSql} AS live_calls
            FROM tracked_channels`,
-        [recentSince],
+        [
+          options.schedule.liveIntervalMs,
+          options.schedule.minLiveIntervalMs,
+          referenceClipRatePerHour,
+          recentSince,
+        ],
       );
       const n = (key: string) => Number(counts?.[key] ?? 0);
-      const population = { live: n('live'), recentlyLive: n('recent'), offline: n('offline') };
+      const population = {
+        live: n('live'),
+        recentlyLive: n('recent'),
+        offline: n('offline'),
+        liveCallsPerMinute: n('live_calls'),
+      };
       stretch = budgetStretch(population, options.schedule);
       metrics.budgetStretch.set(stretch);
       metrics.trackedChannels.set({ state: 'live' }, population.live);

@@ -8,6 +8,7 @@ import {
   currentBackfillWindow,
   isBackfillFinished,
   type BackfillProgress,
+  type TimeWindow,
 } from './syncWindows.js';
 
 /**
@@ -45,11 +46,15 @@ export async function backfillChannel(
       });
       ctx.metrics.backfillPages.inc();
       const clips = result.clips.filter((clip) => clip.broadcasterId === claim.broadcasterId);
-      const step = advanceBackfill(
+      let step = advanceBackfill(
         progress,
         { pageClips: clips.length, cursor: result.cursor },
         ctx.options.backfill,
       );
+      if (step.kind === 'split') {
+        const windowSec = await narrowedWindowSec(ctx, claim, window, step.progress.windowSec);
+        step = { kind: 'split', progress: { ...step.progress, windowSec } };
+      }
       const now = ctx.clock();
       const newLeaseUntil = new Date(now.getTime() + ctx.options.leaseMs);
       const finished = step.kind !== 'nextPage' && step.kind !== 'split' && isBackfillFinished(step.progress);
@@ -121,4 +126,30 @@ async function finish(ctx: SyncContext, lease: BackfillClaim, progress: Backfill
     finished: true,
     newLeaseUntil: lease.leaseUntil,
   });
+}
+
+/**
+ * After a window hit the cap, the clips already stored from it (the most viewed ones, which are spread over
+ * the window much like all of its clips) show where it is dense. Keep from the window's end back to the
+ * clip that has half a target's worth of stored clips newer than it: that new window holds at least that
+ * many clips and, unless the window was many times over the cap, fewer than the target. Never wider than
+ * the plain halving.
+ */
+async function narrowedWindowSec(
+  ctx: SyncContext,
+  claim: BackfillClaim,
+  window: TimeWindow,
+  halvedSec: number,
+): Promise<number> {
+  const offset = Math.max(1, Math.floor(ctx.options.backfill.targetClipsPerWindow / 2));
+  // Uses clips_broadcaster_id_created_at_idx.
+  const [row] = await ctx.sql.query<{ created_at: Date | string }>(
+    `SELECT created_at FROM clips
+      WHERE broadcaster_id = $1 AND created_at >= $2::timestamptz AND created_at < $3::timestamptz
+      ORDER BY created_at DESC OFFSET $4 LIMIT 1`,
+    [claim.broadcasterId, window.start, window.end, offset],
+  );
+  if (row === undefined) return halvedSec;
+  const spanSec = Math.ceil((window.end.getTime() - new Date(row.created_at).getTime()) / 1000);
+  return Math.max(ctx.options.backfill.minWindowSec, Math.min(halvedSec, spanSec));
 }

@@ -13,9 +13,12 @@ const now = new Date('2024-01-01T12:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
 
 describe('poll schedule', () => {
-  it('polls a live channel at the live interval and a busy one more often, down to the floor', () => {
-    expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 0 }, now, options)).toBe(
+  it('polls a live channel at the live interval, a quiet one at most half as often, a busy one more often', () => {
+    expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 6 }, now, options)).toBe(
       60_000,
+    );
+    expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 0 }, now, options)).toBe(
+      120_000,
     );
     expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 24 }, now, options)).toBe(
       30_000,
@@ -66,13 +69,13 @@ describe('poll schedule', () => {
   });
 
   it('adds at most ±10% jitter to the stretched interval', () => {
-    const state = { isLive: true, lastLiveAt: now, clipRatePerHour: 0 };
+    const state = { isLive: true, lastLiveAt: now, clipRatePerHour: 6 };
     expect(nextPollDelayMs(state, now, 2, options, () => 0)).toBe(108_000);
     expect(nextPollDelayMs(state, now, 2, options, () => 1)).toBe(132_000);
   });
 
   it('moves the clip rate towards what a long poll observed', () => {
-    expect(updateClipRate(0, 10, 3_600_000)).toBeCloseTo(10 * (1 - Math.exp(-1)));
+    expect(updateClipRate(0, 10, 3_600_000)).toBeCloseTo(10 * (1 - Math.exp(-2)));
     expect(updateClipRate(5, 0, 0)).toBe(5);
   });
 

@@ -39,21 +39,34 @@ export interface PopulationCounts {
   live: number;
   recentlyLive: number;
   offline: number;
+  /** Calls per minute the live channels need at their base intervals (default: all at `liveIntervalMs`). */
+  liveCallsPerMinute?: number;
 }
 
 /** Clip rate at which a live channel is polled at exactly `liveIntervalMs`. */
-const referenceClipRatePerHour = 6;
+export const referenceClipRatePerHour = 6;
+
+/**
+ * Square-root allocation: polling a channel k× as busy √k× as often minimises the mean delay per clip for a
+ * fixed number of calls. Quiet channels are polled at most 2× less often than the reference, busy ones no
+ * more often than `minLiveIntervalMs`. (Mirrored in SQL by {@link liveCallsPerMinuteSql}.)
+ */
+export function liveIntervalMs(clipRatePerHour: number, options: PollScheduleOptions): number {
+  const rate = Math.max(clipRatePerHour, referenceClipRatePerHour / 4);
+  const interval = options.liveIntervalMs * Math.sqrt(referenceClipRatePerHour / rate);
+  return Math.max(options.minLiveIntervalMs, interval);
+}
+
+/**
+ * SQL aggregate over tracked_channels giving the calls per minute live channels need at base intervals
+ * ($1 = liveIntervalMs, $2 = minLiveIntervalMs, $3 = referenceClipRatePerHour).
+ */
+export const liveCallsPerMinuteSql = `COALESCE(sum(60000.0 / GREATEST($2::float8,
+  $1::float8 * sqrt($3::float8 / GREATEST(clip_rate_per_hour, $3::float8 / 4)))) FILTER (WHERE is_live), 0)`;
 
 /** Base interval for one channel before the budget stretch. */
 export function basePollIntervalMs(state: ChannelPollState, now: Date, options: PollScheduleOptions): number {
-  if (state.isLive) {
-    // Square-root allocation: polling a channel k× as busy √k× as often minimises the mean delay per clip
-    // for a fixed number of calls. Quiet live channels are polled no less often than the reference.
-    const ratio = Math.sqrt(
-      Math.max(state.clipRatePerHour, referenceClipRatePerHour) / referenceClipRatePerHour,
-    );
-    return Math.max(options.minLiveIntervalMs, options.liveIntervalMs / ratio);
-  }
+  if (state.isLive) return liveIntervalMs(state.clipRatePerHour, options);
   if (state.lastLiveAt !== null) {
     const sinceLive = now.getTime() - state.lastLiveAt.getTime();
     if (sinceLive < options.recentlyLiveMs) {
@@ -71,7 +84,7 @@ export function requiredCallsPerMinute(counts: PopulationCounts, options: PollSc
   const recentIntervalMs = Math.sqrt(options.liveIntervalMs * options.offlineIntervalMs);
   const liveChecks = (Math.ceil(total / 100) * 60_000) / options.liveCheckIntervalMs;
   return (
-    (counts.live * 60_000) / options.liveIntervalMs +
+    (counts.liveCallsPerMinute ?? (counts.live * 60_000) / options.liveIntervalMs) +
     (counts.recentlyLive * 60_000) / recentIntervalMs +
     (counts.offline * 60_000) / options.offlineIntervalMs +
     liveChecks
@@ -104,8 +117,8 @@ export function nextPollDelayMs(
 export function updateClipRate(previousPerHour: number, newClips: number, elapsedMs: number): number {
   if (elapsedMs <= 0) return previousPerHour;
   const observed = (newClips * 3_600_000) / elapsedMs;
-  // Weight grows with the observed span (time constant: one hour) so a short poll moves the average little.
-  const weight = 1 - Math.exp(-elapsedMs / 3_600_000);
+  // Weight grows with the observed span (time constant: 30 minutes) so a short poll moves the average little.
+  const weight = 1 - Math.exp(-elapsedMs / 1_800_000);
   return previousPerHour + (observed - previousPerHour) * weight;
 }
 

@@ -58,6 +58,7 @@ export function createHelixLimiter(options: HelixLimiterOptions): HelixLimiter {
   // Bottleneck emits 'error' for datastore problems; without a listener they would be unhandled.
   limiter.on('error', () => undefined);
   const timeoutMs = options.timeoutMs ?? 60_000;
+  let stopping: Promise<void> | undefined;
   return {
     budgetPerMinute: options.budgetPerMinute,
     schedule: (priority, work) =>
@@ -70,9 +71,12 @@ export function createHelixLimiter(options: HelixLimiterOptions): HelixLimiter {
       }
     },
     queued: () => limiter.queued(),
-    stop: async () => {
-      await limiter.stop({ dropWaitingJobs: true });
-      if (options.redis !== undefined) await limiter.disconnect(false);
+    stop: () => {
+      stopping ??= (async () => {
+        await limiter.stop({ dropWaitingJobs: true });
+        if (options.redis !== undefined) await limiter.disconnect(false);
+      })();
+      return stopping;
     },
   };
 }

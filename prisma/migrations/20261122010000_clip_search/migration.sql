@@ -3,12 +3,13 @@
 --     no stopword list, so emotes such as KEKW/PogChamp and slang survive) plus unaccent;
 --   * scripts written without spaces (CJK, Thai, Lao, Khmer, Myanmar): character bigrams stored in the same
 --     tsvector, queried as a `<->` phrase, which gives exact substring matching through the GIN index;
---   * typos and infix partial words: pg_trgm word_similarity over an ASCII-and-alphabetic projection of the
---     title. CJK/Thai characters are blanked out of that projection because pg_trgm classifies them as word
---     characters on PostgreSQL with glibc locales but not on PGlite; dropping them keeps both backends equal.
--- Every function below is IMMUTABLE so it can feed a generated column and an expression index. They call
--- public.unaccent with an explicit dictionary (the usual way to make unaccent immutable-safe) and qualify
--- every name, because index builds and ANALYZE run them with a restricted search_path (PostgreSQL 17, PGlite).
+--   * typos and word middles: pg_trgm similarity against a vocabulary of the titles' words
+--     (clip_search_words); the closest real words are then searched like typed words. No-space-script
+--     bigrams stay out of the vocabulary: pg_trgm treats CJK characters as word characters on PostgreSQL
+--     with glibc locales but not on PGlite, so leaving them out keeps both backends equal.
+-- Every function is IMMUTABLE so it can feed a generated column. They call public.unaccent with an
+-- explicit dictionary (the usual way to make unaccent immutable-safe) and qualify every name, because index
+-- builds and ANALYZE run them with a restricted search_path (PostgreSQL 17, PGlite).
 
 CREATE TEXT SEARCH CONFIGURATION clip_search (COPY = simple);
 ALTER TEXT SEARCH CONFIGURATION clip_search
@@ -19,9 +20,9 @@ CREATE FUNCTION clip_search_fold(value text) RETURNS text
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, normalize(value, NFKC))) $$;
 
--- Runs of characters from scripts that do not separate words with spaces. Keep in sync with
--- NO_SPACE_SCRIPT_RUN in src/clips/search/scripts.ts.
--- Hiragana/Katakana, CJK ext A, CJK unified, CJK compatibility, Hangul syllables, Thai, Lao, Khmer, Myanmar.
+-- Bigrams of each run of no-space script, "abcd" -> "ab bc cd d". Keep the ranges in sync with
+-- NO_SPACE_RANGES in src/clips/search/scripts.ts: Hiragana/Katakana, CJK ext A, CJK unified,
+-- CJK compatibility, Hangul syllables, Thai, Lao, Khmer, Myanmar.
 CREATE FUNCTION clip_search_grams(folded text) RETURNS text
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   AS $$
@@ -33,33 +34,38 @@ CREATE FUNCTION clip_search_grams(folded text) RETURNS text
          generate_series(1, char_length(r.m[1])) AS i
   $$;
 
--- Words (unaccented, lower-cased, unstemmed) followed by the bigrams of no-space scripts. Each run of
--- "abcd" yields "ab bc cd d": adjacent positions make `'ab' <-> 'bc'` a substring test, and the trailing
--- unigram lets a one-character query (`'d':*`) find a character that ends a run.
+-- Words (unaccented, lower-cased, unstemmed) followed by the bigrams of no-space scripts. Adjacent
+-- positions make `'ab' <-> 'bc'` a substring test; the trailing unigram lets a one-character query
+-- (`'d':*`) find a character that ends a run. One SELECT without FROM, so PostgreSQL inlines it (a
+-- non-inlined SQL function costs ~80 µs per row); the bigram function only runs for titles containing such
+-- a script (this range adds half-width katakana, which NFKC turns into katakana).
 CREATE FUNCTION clip_search_vector(title text) RETURNS tsvector
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   AS $$
-    SELECT to_tsvector('public.clip_search'::regconfig, f.folded)
-           || to_tsvector('simple'::regconfig, public.clip_search_grams(f.folded))
-    FROM (SELECT public.clip_search_fold(title) AS folded) AS f
+    SELECT to_tsvector('public.clip_search'::regconfig, public.clip_search_fold(title))
+           || CASE WHEN title ~ '[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f\uff66-\uff9f]'
+                   THEN to_tsvector('simple'::regconfig, public.clip_search_grams(public.clip_search_fold(title)))
+                   ELSE ''::tsvector END
   $$;
 
--- What pg_trgm sees: folded title with no-space scripts blanked (see the header).
-CREATE FUNCTION clip_search_trgm_text(title text) RETURNS text
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-  AS $$
-    SELECT regexp_replace(public.clip_search_fold(title),
-             '[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f]+',
-             ' ', 'g')
-  $$;
-
--- Stored so that ranking and GIN rechecks read it instead of re-parsing titles.
+-- Stored so that matching and ranking read it instead of re-parsing titles.
 ALTER TABLE "clips" ADD COLUMN "search_vector" tsvector GENERATED ALWAYS AS (public.clip_search_vector("title")) STORED;
 
--- Words, phrases (positions are kept for `<->` rechecks) and CJK bigrams.
+-- Words, prefixes, phrases (positions are kept for `<->` rechecks) and CJK bigrams.
 CREATE INDEX "clips_search_vector_search_idx" ON "clips" USING gin ("search_vector");
--- Typos and partial words: `term <% clip_search_trgm_text(title)` (word_similarity).
-CREATE INDEX "clips_title_trgm_idx" ON "clips" USING gin (public.clip_search_trgm_text("title") gin_trgm_ops);
+
+-- Every distinct word (lexeme, 3+ characters, no bigrams) of the stored titles, written by upsertClips.
+-- Typos and word middles are matched against this vocabulary (a GiST trigram nearest-neighbour search
+-- over tens of thousands of short words takes about a millisecond) and the closest real words then go
+-- through the tsvector index like typed words; trigram-matching a million titles directly costs tens to
+-- hundreds of milliseconds per query. Words of deleted clips stay: they only cost a little space.
+CREATE TABLE "clip_search_words" (
+    "word" TEXT NOT NULL,
+
+    CONSTRAINT "clip_search_words_pkey" PRIMARY KEY ("word")
+);
+CREATE INDEX "clip_search_words_trgm_idx" ON "clip_search_words" USING gist ("word" gist_trgm_ops);
+
 -- "Top clips of this channel" and channel-filtered searches sorted by views, with keyset pagination.
 CREATE INDEX "clips_broadcaster_views_search_idx" ON "clips" ("broadcaster_id", "view_count" DESC, "id");
 -- Clipper autocomplete by display-name prefix.

@@ -9,7 +9,7 @@ import { characterBigrams } from './scripts.js';
  *
  * Indexes relied on (prisma/migrations/20261122010000_clip_search and _init):
  *   text      clips_search_vector_search_idx  GIN(search_vector)            `@@ to_tsquery(...)`
- *   typos     clips_title_trgm_idx            GIN(clip_search_trgm_text)    `term <% clip_search_trgm_text(title)`
+ *   typos     clip_search_words_trgm_idx      GiST(word gist_trgm_ops)      `ORDER BY word <-> token` (corrections)
  *   sorting   clips_view_count_id_idx, clips_created_at_id_idx, clips_broadcaster_views_search_idx,
  *             clips_broadcaster_id_created_at_idx, clips_game_id_view_count_idx  (keyset pagination)
  */
@@ -19,26 +19,30 @@ export const TS_CONFIG = `'public.clip_search'::regconfig`;
 /**
  * Relevance ranks at most this many matches: the most viewed ones when a query matches more (a common word
  * in a million titles). The planner then serves a broad query from the views index and stops early, which
- * keeps p95 flat; nobody pages past a thousand results sorted by relevance — views/newest sorts page freely.
+ * bounds the work; nobody pages past 500 results sorted by relevance (20 pages of 25) — the views, newest
+ * and oldest sorts page through every match.
  */
-export const RELEVANCE_CANDIDATES = 1_000;
+export const RELEVANCE_CANDIDATES = 500;
 /** Counting stops here; beyond it the total is the planner's estimate. */
-export const EXACT_COUNT_LIMIT = 1_000;
-/** pg_trgm word_similarity needed for a fuzzy match ("clucth" vs "clutch" scores 0.43). */
-export const FUZZY_WORD_SIMILARITY = 0.4;
+export const EXACT_COUNT_LIMIT = RELEVANCE_CANDIDATES;
+/** Vocabulary words at least this similar (pg_trgm similarity) to a typed word count as corrections. */
+export const MIN_CORRECTION_SIMILARITY = 0.2;
+/** Closest vocabulary words considered per typed word. */
+export const MAX_CORRECTIONS = 5;
 
 /**
- * Relevance = 0.35·match + 0.30·similarity + 0.25·views + 0.10·recency, each part in [0, 1]:
- *   match      1 when every term matches as whole words/phrases, 0.6 when only as prefixes, 0 when only
- *              fuzzily (typo);
- *   similarity pg_trgm word_similarity(query, title): how much of the query appears, in order, in the
- *              title — separates "clutch" from "clutches" and ranks the closest typo first;
- *   views      ln(1 + views) / ln(1 + 1,000,000), capped at 1: popularity matters, but logarithmically so
- *              one viral clip does not drown every better match;
- *   recency    exp(-age / 365 days): a gentle tie-breaker towards newer clips (good clips stay good).
+ * Relevance = 0.45·match + 0.10·coverage + 0.35·views + 0.10·recency, each part in [0, 1]:
+ *   match     mean over the query's terms of: 1 for a whole word or phrase, 0.7 for a word prefix
+ *             ("poke" → pokemon), 0.6 × similarity for a typo correction from the vocabulary, else 0;
+ *   coverage  query words / distinct words of the title (capped at 1): "clutch" ranks a title that is
+ *             about a clutch above one that mentions it among ten other words;
+ *   views     ln(1 + views) / ln(1 + 1,000,000), capped at 1: popularity matters, logarithmically, so one
+ *             viral clip does not drown every better match;
+ *   recency   exp(-age / 365 days): a gentle pull towards newer clips (good clips stay good).
+ * Every part is computed from the stored tsvector and plain columns: no per-row re-parsing of titles.
  * Rounded to 6 decimals so that the cursor can carry the score exactly.
  */
-export const RELEVANCE_WEIGHTS = { match: 0.35, similarity: 0.3, views: 0.25, recency: 0.1 } as const;
+export const RELEVANCE_WEIGHTS = { match: 0.45, coverage: 0.1, views: 0.35, recency: 0.1 } as const;
 const VIEWS_SATURATION = 1_000_000;
 const RECENCY_SECONDS = 365 * 86_400;
 
@@ -79,7 +83,12 @@ export interface ClipRow {
   vod_offset: number | null;
   is_featured: boolean;
   score: string | null;
+  /** Relevance sort only: how many candidates matched (at most RELEVANCE_CANDIDATES). */
+  candidates?: number | string;
 }
+
+/** Vocabulary words close to a typed token, closest first. */
+export type Corrections = Record<string, Array<{ word: string; similarity: number }>>;
 
 export interface SearchFilters {
   channelIds?: string[];
@@ -94,8 +103,10 @@ export interface SearchFilters {
 export interface SearchPlan {
   include: SearchTerm[];
   exclude: SearchTerm[];
-  /** `exact`: words/prefixes/phrases through the tsvector; `fuzzy`: each term may also match by trigrams. */
+  /** `exact`: words/prefixes/phrases; `fuzzy`: tokens may also match their vocabulary corrections. */
   mode: 'exact' | 'fuzzy' | 'filter';
+  /** Used in fuzzy mode, keyed by token text. */
+  corrections: Corrections;
   filters: SearchFilters;
   sort: ClipSearchSort;
   now: Date;
@@ -129,20 +140,25 @@ export function buildSearchStatement(plan: SearchPlan): Statement {
       plan.after === null
         ? 'TRUE'
         : `(s.score < ${params.add(String(plan.after.key))}::numeric OR (s.score = ${params.add(String(plan.after.key))}::numeric AND s.id > ${params.add(plan.after.id)}))`;
+    // Candidates carry only what ranking needs (narrow rows sort and materialise cheaply); the page's
+    // full rows are fetched by primary key at the end.
     const text = `
 WITH candidates AS MATERIALIZED (
-  SELECT ${columns}, c.search_vector FROM clips c
+  SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
   WHERE ${where.join(' AND ')}
   ORDER BY c.view_count DESC, c.id
   LIMIT ${RELEVANCE_CANDIDATES}
 ), scored AS (
-  SELECT c.*, ${score} AS score FROM candidates c
+  SELECT c.id, ${score} AS score, count(*) OVER () AS candidates FROM candidates c
+), page AS (
+  SELECT s.id, s.score, s.candidates FROM scored s
+  WHERE ${keyset}
+  ORDER BY s.score DESC, s.id
+  LIMIT ${params.add(plan.limit)}
 )
-SELECT ${CLIP_COLUMNS.map((column) => `s.${column}`).join(', ')}, s.score::text AS score
-FROM scored s
-WHERE ${keyset}
-ORDER BY s.score DESC, s.id
-LIMIT ${params.add(plan.limit)}`;
+SELECT ${columns}, p.score::text AS score, p.candidates
+FROM page p JOIN clips c ON c.id = p.id
+ORDER BY p.score DESC, p.id`;
     return { text, params: params.values };
   }
 
@@ -186,32 +202,38 @@ export function cursorKeyOf(row: ClipRow, sort: ClipSearchSort, relevanceRanked:
   return new Date(row.created_at).toISOString();
 }
 
-/** The tsquery for all include terms (and exclusions), `prefix` making unquoted tokens match word starts. */
-export function tsQueryText(include: SearchTerm[], exclude: SearchTerm[], prefix: boolean): string {
-  const parts = include.map((term) => termQuery(term, prefix && !term.quoted));
-  for (const term of exclude) parts.push(`!(${termQuery(term, false)})`);
+/**
+ * The tsquery for include terms (and exclusions). `prefix` makes unquoted tokens match word starts;
+ * `corrections` adds each token's vocabulary corrections as alternatives (fuzzy mode).
+ */
+export function tsQueryText(
+  include: SearchTerm[],
+  exclude: SearchTerm[],
+  options: { prefix: boolean; corrections?: Corrections },
+): string {
+  const parts = include.map((term) => termQuery(term, options.prefix && !term.quoted, options.corrections));
+  for (const term of exclude) parts.push(`!${termQuery(term, false)}`);
   return parts.join(' & ');
 }
 
-/** Text for pg_trgm: the non-CJK tokens of the terms (CJK is blanked from the trigram projection). */
-export function trigramText(terms: SearchTerm[]): string | null {
-  const text = terms
-    .flatMap((term) => term.tokens.filter((token) => !token.noSpace).map((token) => token.text))
-    .join(' ');
-  return Array.from(text.replace(/ /g, '')).length >= 3 ? text : null;
+/** A lexeme quoted for to_tsquery, backslashes and quotes escaped (tokens never contain them; vocabulary words might). */
+export function quoteLexeme(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
-function termQuery(term: SearchTerm, prefix: boolean): string {
+function termQuery(term: SearchTerm, prefix: boolean, corrections?: Corrections): string {
   const parts = term.tokens.map((token) => {
     if (token.noSpace) {
       const grams = characterBigrams(token.text);
       // One character: any bigram starting with it, or the unigram that ends a run.
-      if (grams.length === 1 && Array.from(token.text).length === 1) return `'${token.text}':*`;
-      return grams.length === 1 ? `'${grams[0]}'` : `(${grams.map((gram) => `'${gram}'`).join(' <-> ')})`;
+      if (grams.length === 1 && Array.from(token.text).length === 1) return `${quoteLexeme(token.text)}:*`;
+      return grams.length === 1 ? quoteLexeme(grams[0]!) : `(${grams.map(quoteLexeme).join(' <-> ')})`;
     }
-    return prefix ? `'${token.text}':*` : `'${token.text}'`;
+    const typed = prefix ? `${quoteLexeme(token.text)}:*` : quoteLexeme(token.text);
+    const alternatives = corrections?.[token.text] ?? [];
+    return alternatives.length === 0 ? typed : `(${[typed, ...alternatives.map((a) => quoteLexeme(a.word))].join(' | ')})`;
   });
-  // Tokens of one term (a quoted phrase, or "e-sports") must be adjacent — unless CJK bigrams are involved:
+  // Tokens of one term (a quoted phrase, or "e-sports") must be adjacent, unless CJK bigrams are involved:
   // they are stored after the words, so adjacency with words cannot be expressed.
   const adjacent = term.tokens.length > 1 && term.tokens.every((token) => !token.noSpace);
   return parts.length === 1 ? (parts[0] ?? '') : `(${parts.join(adjacent ? ' <-> ' : ' & ')})`;
@@ -238,43 +260,43 @@ function baseConditions(plan: SearchPlan, params: Params, alias: string): string
   }
   if (filters.to !== undefined) where.push(`${alias}.created_at <= ${params.add(filters.to.toISOString())}::timestamptz`);
 
-  if (plan.mode === 'exact' && (plan.include.length > 0 || plan.exclude.length > 0)) {
-    where.push(
-      `${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(tsQueryText(plan.include, plan.exclude, true))})`,
-    );
-  } else if (plan.mode === 'fuzzy') {
-    for (const term of plan.include) {
-      const words = `${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(tsQueryText([term], [], true))})`;
-      const trigrams = trigramText([term]);
-      where.push(
-        trigrams === null
-          ? words
-          : `(${words} OR public.clip_search_fold(${params.add(trigrams)}) <% public.clip_search_trgm_text(${alias}.title))`,
-      );
-    }
-    if (plan.exclude.length > 0) {
-      where.push(
-        `${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(tsQueryText([], plan.exclude, false))})`,
-      );
-    }
+  if (plan.mode !== 'filter' && (plan.include.length > 0 || plan.exclude.length > 0)) {
+    const query = tsQueryText(plan.include, plan.exclude, {
+      prefix: true,
+      ...(plan.mode === 'fuzzy' ? { corrections: plan.corrections } : {}),
+    });
+    where.push(`${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(query)})`);
   }
   return where;
 }
 
 function relevanceExpression(plan: SearchPlan, params: Params, alias: string): string {
   const w = RELEVANCE_WEIGHTS;
-  const exact = params.add(tsQueryText(plan.include, [], false));
-  const prefix = params.add(tsQueryText(plan.include, [], true));
-  const match = `CASE WHEN ${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${exact}) THEN 1.0 WHEN ${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${prefix}) THEN 0.6 ELSE 0.0 END`;
-  const trigrams = trigramText(plan.include);
-  const similarity =
-    trigrams === null
-      ? '0.0'
-      : `word_similarity(public.clip_search_fold(${params.add(trigrams)}), public.clip_search_trgm_text(${alias}.title))`;
-  const views = `least(1.0, ln(1.0 + ${alias}.view_count) / ln(${VIEWS_SATURATION + 1}.0))`;
+  const matches = (query: string) => `${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(query)})`;
+  const termScores = plan.include.map((term) => {
+    const branches = [
+      `WHEN ${matches(tsQueryText([term], [], { prefix: false }))} THEN 1.0::float8`,
+      `WHEN ${matches(tsQueryText([term], [], { prefix: true }))} THEN 0.7::float8`,
+    ];
+    if (plan.mode === 'fuzzy') {
+      if (term.tokens.length === 1) {
+        for (const alternative of plan.corrections[term.tokens[0]!.text] ?? []) {
+          branches.push(`WHEN ${matches(quoteLexeme(alternative.word))} THEN ${(0.6 * alternative.similarity).toFixed(4)}::float8`);
+        }
+      } else {
+        branches.push(`WHEN ${matches(tsQueryText([term], [], { prefix: true, corrections: plan.corrections }))} THEN 0.3::float8`);
+      }
+    }
+    return `CASE ${branches.join(' ')} ELSE 0.0::float8 END`;
+  });
+  // float8 throughout (numeric arithmetic costs microseconds per row); numeric only for the final rounding.
+  const match = `(${termScores.join(' + ')}) / ${plan.include.length}.0::float8`;
+  const queryWords = plan.include.reduce((sum, term) => sum + term.tokens.length, 0);
+  const coverage = `least(1.0::float8, ${queryWords}.0::float8 / greatest(1, length(${alias}.search_vector)))`;
+  const views = `least(1.0::float8, ln(1.0::float8 + ${alias}.view_count) / ln(${VIEWS_SATURATION + 1}.0::float8))`;
   const now = params.add(plan.now.toISOString());
-  const recency = `exp(-greatest(0.0, extract(epoch FROM (${now}::timestamptz - ${alias}.created_at))::float8) / ${RECENCY_SECONDS}.0)`;
-  return `round((${w.match} * (${match}) + ${w.similarity} * (${similarity}) + ${w.views} * ${views} + ${w.recency} * ${recency})::numeric, 6)`;
+  const recency = `exp(-greatest(0.0::float8, date_part('epoch', ${now}::timestamptz - ${alias}.created_at)) / ${RECENCY_SECONDS}.0::float8)`;
+  return `round((${w.match} * (${match}) + ${w.coverage} * ${coverage} + ${w.views} * ${views} + ${w.recency} * ${recency})::numeric, 6)`;
 }
 
 function keysetCondition(sort: 'views' | 'newest' | 'oldest', after: { key: string | number; id: string }, params: Params): string {

@@ -8,9 +8,12 @@ import {
   buildSearchStatement,
   CLIP_COLUMNS,
   type ClipRow,
+  type Corrections,
   cursorKeyOf,
   EXACT_COUNT_LIMIT,
-  FUZZY_WORD_SIMILARITY,
+  MAX_CORRECTIONS,
+  MIN_CORRECTION_SIMILARITY,
+  RELEVANCE_CANDIDATES,
   type SearchPlan,
 } from './buildSearchSql.js';
 import {
@@ -21,7 +24,7 @@ import {
   parseClipSearchQuery,
   type ValidClipSearchQuery,
 } from './ClipSearchQuery.js';
-import { parseSearchText, type ParsedSearchText } from './parseSearchText.js';
+import { parseSearchText, type ParsedSearchText, type SearchTerm } from './parseSearchText.js';
 import { searchCacheKey } from './searchCache.js';
 import { decodeSearchCursor, encodeSearchCursor, queryFingerprint, type SearchCursor } from './searchCursor.js';
 
@@ -46,8 +49,8 @@ const PERIOD_MS: Record<Exclude<ClipSearchPeriod, 'all'>, number> = {
  * filters, sorted by relevance, views, newest or oldest, one page at a time with a keyset cursor.
  *
  * Text first matches exactly (whole words, word prefixes, phrases, CJK substrings); only when that finds
- * nothing does the same query run fuzzily (pg_trgm word similarity, for typos and word middles). The mode
- * picked on page one is kept in the cursor, so later pages never switch semantics.
+ * nothing does the query run again with each word's closest vocabulary words as alternatives (typos, word
+ * middles). The mode picked on page one is kept in the cursor, so later pages never switch semantics.
  */
 export async function findClips(deps: FindClipsDeps, query: ClipSearchQuery): Promise<ClipSearchPage> {
   const valid = parseClipSearchQuery(query);
@@ -124,6 +127,7 @@ async function runSearch(
     include,
     exclude,
     mode: include.length === 0 && exclude.length === 0 ? 'filter' : (cursor?.mode ?? 'exact'),
+    corrections: cursor?.mode === 'fuzzy' ? await findCorrections(deps.db.sql, include) : {},
     filters: {
       channelIds: valid.channelIds,
       gameId: valid.gameId,
@@ -142,8 +146,11 @@ async function runSearch(
   let result = await runPlan(deps.db.sql, plan, cursor === null);
   // Nothing matched exactly on page one: retry tolerating typos and partial words.
   if (cursor === null && plan.mode === 'exact' && include.length > 0 && result.rows.length === 0) {
-    plan.mode = 'fuzzy';
-    result = await runPlan(deps.db.sql, plan, true);
+    plan.corrections = await findCorrections(deps.db.sql, include);
+    if (Object.keys(plan.corrections).length > 0) {
+      plan.mode = 'fuzzy';
+      result = await runPlan(deps.db.sql, plan, true);
+    }
   }
 
   const rows = result.rows.slice(0, valid.pageSize);
@@ -178,23 +185,52 @@ async function runPlan(
   plan: SearchPlan,
   withTotal: boolean,
 ): Promise<{ rows: ClipRow[]; total: { total: number; exact: boolean } }> {
-  const work = async (tx: SqlExecutor) => {
-    if (plan.mode === 'fuzzy') {
-      // Transaction-local, so pooled connections keep the default for everyone else.
-      await tx.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [String(FUZZY_WORD_SIMILARITY)]);
-    }
-    const statement = buildSearchStatement(plan);
-    const rows = await tx.query<ClipRow>(statement.text, statement.params);
-    return { rows, total: withTotal ? await countMatches(tx, plan) : { total: 0, exact: true } };
-  };
-  return plan.mode === 'fuzzy' ? sql.transaction(work) : work(sql);
+  const statement = buildSearchStatement(plan);
+  const rows = await sql.query<ClipRow>(statement.text, statement.params);
+  if (!withTotal) return { rows, total: { total: 0, exact: true } };
+  // Relevance ranks a bounded candidate set and reports its size: below the bound that is the exact total.
+  const candidates = rows[0]?.candidates;
+  if (candidates !== undefined && candidates !== null && Number(candidates) < RELEVANCE_CANDIDATES) {
+    return { rows, total: { total: Number(candidates), exact: true } };
+  }
+  if (rows.length === 0 && plan.after === null) return { rows, total: { total: 0, exact: true } };
+  // A full candidate set already proves there are more than the exact-count limit: go straight to the estimate.
+  return { rows, total: await countMatches(sql, plan, candidates !== undefined && candidates !== null) };
 }
 
-async function countMatches(sql: SqlExecutor, plan: SearchPlan): Promise<{ total: number; exact: boolean }> {
-  const count = buildCountStatement(plan);
-  const [row] = await sql.query<{ n: number }>(count.text, count.params);
-  const counted = Number(row?.n ?? 0);
-  if (counted <= EXACT_COUNT_LIMIT) return { total: counted, exact: true };
+/** Closest vocabulary words (pg_trgm similarity) of each typed word of 3+ characters. */
+async function findCorrections(sql: SqlExecutor, include: SearchTerm[]): Promise<Corrections> {
+  const tokens = [
+    ...new Set(include.flatMap((term) => term.tokens.filter((t) => !t.noSpace && Array.from(t.text).length >= 3).map((t) => t.text))),
+  ];
+  if (tokens.length === 0) return {};
+  // Nearest-neighbour search on clip_search_words_trgm_idx (GiST), MAX_CORRECTIONS per token.
+  const rows = await sql.query<{ token: string; word: string; similarity: number }>(
+    `SELECT t.token, v.word, similarity(v.word, t.folded)::float8 AS similarity
+     FROM (SELECT token, public.clip_search_fold(token) AS folded FROM unnest($1::text[]) AS token) AS t
+     CROSS JOIN LATERAL (
+       SELECT w.word FROM clip_search_words w ORDER BY w.word <-> t.folded LIMIT $2
+     ) AS v
+     WHERE v.word <> t.folded AND similarity(v.word, t.folded) >= $3`,
+    [tokens, MAX_CORRECTIONS, MIN_CORRECTION_SIMILARITY],
+  );
+  const corrections: Corrections = {};
+  for (const row of rows) (corrections[row.token] ??= []).push({ word: row.word, similarity: Number(row.similarity) });
+  for (const list of Object.values(corrections)) list.sort((a, b) => b.similarity - a.similarity || a.word.localeCompare(b.word));
+  return corrections;
+}
+
+async function countMatches(
+  sql: SqlExecutor,
+  plan: SearchPlan,
+  beyondExactLimit: boolean,
+): Promise<{ total: number; exact: boolean }> {
+  if (!beyondExactLimit) {
+    const count = buildCountStatement(plan);
+    const [row] = await sql.query<{ n: number }>(count.text, count.params);
+    const counted = Number(row?.n ?? 0);
+    if (counted <= EXACT_COUNT_LIMIT) return { total: counted, exact: true };
+  }
   const estimate = buildEstimateStatement(plan);
   const [explained] = await sql.query<{ 'QUERY PLAN': unknown }>(estimate.text, estimate.params);
   const planJson = explained?.['QUERY PLAN'];

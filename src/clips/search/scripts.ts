@@ -9,6 +9,9 @@
 const NO_SPACE_RANGES =
   '\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uac00-\\ud7af\\u0e00-\\u0eff\\u1780-\\u17ff\\u1000-\\u109f';
 
+/** A bracket expression matching one no-space-script character, valid in JavaScript and PostgreSQL regexes. */
+export const NO_SPACE_CLASS = `[${NO_SPACE_RANGES}]`;
+
 /** Splits a token into runs of no-space script and runs of everything else. */
 const SCRIPT_RUN = new RegExp(`[${NO_SPACE_RANGES}]+|[^${NO_SPACE_RANGES}]+`, 'gu');
 const NO_SPACE_ONLY = new RegExp(`^[${NO_SPACE_RANGES}]+$`, 'u');

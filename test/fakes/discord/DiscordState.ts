@@ -111,9 +111,11 @@ export class DiscordState {
     const guild = buildGuild(options, this.bot, this.ids);
     for (const member of guild.members) this.users.set(member.user.id, member.user);
     this.guilds.push(guild);
-    for (const intents of new Set(this.gateway.intentsOfSessions())) {
-      this.gateway.dispatch('GUILD_CREATE', this.gateway.guildCreateFor(guild, intents), guild.id);
-    }
+    this.gateway.dispatchPerSession(
+      'GUILD_CREATE',
+      (intents) => this.gateway.guildCreateFor(guild, intents),
+      guild.id,
+    );
     this.changed();
     return guild;
   }

@@ -16,6 +16,7 @@ import {
 import { InteractionHandle } from './InteractionHandle.js';
 import {
   buildOptions,
+  buildResolved,
   interactionBase,
   InteractionType,
   resolveContext,
@@ -23,6 +24,7 @@ import {
   type ComponentInput,
   type InteractionContext,
   type InteractionState,
+  type ModalSubmitInput,
   type SlashCommandInput,
 } from './interactions.js';
 import { RateLimiter, type RateLimitRule } from './RateLimiter.js';
@@ -48,6 +50,7 @@ export interface FakeDiscordOptions {
   applicationId?: string;
   /** HELLO's heartbeat_interval; keep it small in tests so zombie detection is exercised. */
   heartbeatIntervalMs?: number;
+  /** Recommended in GET /gateway/bot (`shards: 'auto'` uses it); any valid [id, count] is accepted. */
   shardCount?: number;
   /** Bitfield of privileged intents granted (GUILD_MEMBERS 1<<1, GUILD_PRESENCES 1<<8, MESSAGE_CONTENT 1<<15). */
   privilegedIntents?: number;
@@ -111,6 +114,7 @@ export class FakeDiscord {
     slashCommand: (input: SlashCommandInput) => InteractionHandle;
     autocomplete: (input: AutocompleteInput) => InteractionHandle;
     component: (input: ComponentInput) => InteractionHandle;
+    modalSubmit: (input: ModalSubmitInput) => InteractionHandle;
   };
   #fixtures: DefaultFixtures | undefined;
   #token: string;
@@ -141,7 +145,6 @@ export class FakeDiscord {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
       privilegedIntents: options.privilegedIntents ?? 0,
       resumeUrl: () => this.resumeGatewayUrl,
-      shardCount: () => this.#shardCount,
       guilds: () => this.state.guilds,
     });
     this.state = new DiscordState(this.#ids, this.bot, this.applicationId, this.gateway);
@@ -169,6 +172,7 @@ export class FakeDiscord {
           this.#commandData(input, context, input.focused),
         ),
       component: (input) => this.#dispatchComponent(input),
+      modalSubmit: (input) => this.#dispatchModalSubmit(input),
     };
     if (options.defaultFixtures !== false) this.#fixtures = this.#createDefaultFixtures();
   }
@@ -264,7 +268,19 @@ export class FakeDiscord {
   /** Resolves with the first logged request (past or future) that matches. */
   waitForRequest(matcher: RequestMatcher, timeoutMs = this.#waitTimeoutMs): Promise<LoggedRequest> {
     const test = compileMatcher(matcher);
-    return this.state.waitUntil(() => this.requests.find(test), timeoutMs, `request ${String(matcher)}`);
+    const description =
+      typeof matcher === 'function'
+        ? 'a matching request'
+        : `request ${JSON.stringify(matcher, (_key, value: unknown) => (value instanceof RegExp ? String(value) : value))}`;
+    return this.state.waitUntil(() => this.requests.find(test), timeoutMs, description);
+  }
+
+  /**
+   * 401, 403 and 429 answers so far: Discord bans a bot's IP temporarily after 10,000 of them in 10 minutes,
+   * so a test can assert the bot does not hammer a channel it lost access to.
+   */
+  get invalidRequestCount(): number {
+    return this.requests.filter((request) => [401, 403, 429].includes(request.status)).length;
   }
 
   clearRequests(): void {
@@ -384,12 +400,15 @@ export class FakeDiscord {
           );
     const command =
       guildCommand ?? [...this.state.globalCommands.values()].find((command) => command.name === input.name);
+    const options = buildOptions(input, command, focused);
+    const resolved = buildResolved(options, context, this.state.users);
     return {
       id: command?.id ?? this.#ids.next(),
       name: input.name,
       type: 1,
       ...(guildCommand === undefined ? {} : { guild_id: context.guild!.id }),
-      options: buildOptions(input, command, focused),
+      options,
+      ...(resolved === undefined ? {} : { resolved }),
     };
   }
 
@@ -406,11 +425,11 @@ export class FakeDiscord {
       originalId: null,
       edits: [],
       followUpIds: [],
-      deleted: false,
+      dispatchedTo: 0,
     };
     this.state.interactions.set(state.id, state);
     this.state.interactionsByToken.set(state.token, state);
-    this.gateway.dispatch('INTERACTION_CREATE', payload, context.guild?.id);
+    state.dispatchedTo = this.gateway.dispatch('INTERACTION_CREATE', payload, context.guild?.id);
     this.state.changed();
     return new InteractionHandle(
       state,
@@ -465,11 +484,46 @@ export class FakeDiscord {
     return this.#register(payload, context, InteractionType.MessageComponent);
   }
 
+  #dispatchModalSubmit(input: ModalSubmitInput): InteractionHandle {
+    const message =
+      input.message === undefined
+        ? undefined
+        : typeof input.message === 'string'
+          ? this.state.message(input.message)?.json
+          : this.state.adoptMessage(input.message);
+    const context = this.#resolve(
+      message === undefined
+        ? input
+        : {
+            ...input,
+            channelId: String(message.channel_id),
+            guildId: this.state.channel(String(message.channel_id)).guildId,
+          },
+    );
+    const payload = interactionBase({
+      id: this.#ids.next(),
+      token: `aW50ZXJhY3Rpb24${randomBytes(48).toString('base64url')}`,
+      type: InteractionType.ModalSubmit,
+      applicationId: this.applicationId,
+      context,
+      data: {
+        custom_id: input.customId,
+        components: Object.entries(input.fields).map(([customId, value]) => ({
+          type: 1,
+          components: [{ type: 4, custom_id: customId, value }],
+        })),
+      },
+    });
+    if (message !== undefined) payload.message = message;
+    return this.#register(payload, context, InteractionType.ModalSubmit);
+  }
+
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const method = (request.method ?? 'GET').toUpperCase();
     const versionMatch = /^\/api\/v(\d+)(\/.*)$/.exec(url.pathname);
-    const path = versionMatch?.[2] ?? url.pathname;
+    // Logged and routed decoded: discord.js sends `@original` as `%40original`.
+    const path = safeDecode(versionMatch?.[2] ?? url.pathname);
     const headers = Object.fromEntries(
       Object.entries(request.headers)
         .filter(([name]) => name !== 'authorization')
@@ -491,7 +545,8 @@ export class FakeDiscord {
     };
     const send = (status: number, body: unknown, extraHeaders: Record<string, string> = {}): void => {
       entry.status = status;
-      entry.responseBody = body;
+      // A snapshot: stored messages keep changing after this answer.
+      entry.responseBody = body === undefined ? undefined : structuredClone(body);
       this.requests.push(entry);
       response.writeHead(status, {
         ...extraHeaders,
@@ -624,5 +679,13 @@ async function readBody(
     return { body: JSON.parse(raw.toString('utf8')), files: [], invalidJson: false };
   } catch {
     return { body: raw.toString('utf8'), files: [], invalidJson: true };
+  }
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
   }
 }

@@ -59,7 +59,6 @@ export interface FakeGatewayOptions {
   /** Privileged intents the application has been granted in the developer portal. */
   privilegedIntents: number;
   resumeUrl: () => string;
-  shardCount: () => number;
   guilds: () => FakeGuild[];
 }
 
@@ -107,6 +106,14 @@ export class FakeGateway {
     return delivered;
   }
 
+  /** Like dispatch, but the body is built per session (GUILD_CREATE depends on the session's intents). */
+  dispatchPerSession(t: string, build: (intents: number) => unknown, guildId: string): void {
+    for (const session of this.#sessions.values()) {
+      if (shardForGuild(guildId, session.shard[1]) !== session.shard[0]) continue;
+      this.#send(session, t, build(session.intents));
+    }
+  }
+
   get sessionCount(): number {
     return this.#sessions.size;
   }
@@ -149,9 +156,12 @@ export class FakeGateway {
   #accept(ws: WebSocket, url: URL): void {
     this.#sockets.add(ws);
     const state: { session: GatewaySession | null } = { session: null };
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       this.#sockets.delete(ws);
-      if (state.session?.socket === ws) state.session.socket = null;
+      if (state.session?.socket !== ws) return;
+      state.session.socket = null;
+      // A client that closes with 1000/1001 ends its session for good, as on Discord (client.destroy()).
+      if (code === 1000 || code === 1001) this.#sessions.delete(state.session.id);
     });
     ws.on('error', () => ws.terminate());
     const version = url.searchParams.get('v');
@@ -212,10 +222,17 @@ export class FakeGateway {
       return reject(4013, 'Invalid intent(s).');
     if ((intents & PRIVILEGED_INTENTS & ~this.options.privilegedIntents) !== 0)
       return reject(4014, 'Disallowed intent(s).');
-    const shardCount = this.options.shardCount();
-    const shard = (Array.isArray(d.shard) ? d.shard : [0, shardCount]) as [number, number];
-    if (shard[1] !== shardCount || shard[0] < 0 || shard[0] >= shard[1])
+    // Any shard count is accepted (GET /gateway/bot only recommends one), as long as the pair is valid.
+    const shard = (Array.isArray(d.shard) ? d.shard : [0, 1]) as [number, number];
+    if (
+      !Number.isInteger(shard[0]) ||
+      !Number.isInteger(shard[1]) ||
+      shard[1] < 1 ||
+      shard[0] < 0 ||
+      shard[0] >= shard[1]
+    ) {
       return reject(4010, 'Invalid shard.');
+    }
     const session: GatewaySession = {
       id: randomBytes(16).toString('hex'),
       shard,
@@ -254,10 +271,6 @@ export class FakeGateway {
         ? guild
         : { ...guild, members: guild.members.filter((member) => member.user.id === this.options.bot.id) };
     return { ...guildCreateJson(visible), member_count: guild.members.length };
-  }
-
-  intentsOfSessions(): number[] {
-    return [...this.#sessions.values()].map((session) => session.intents);
   }
 
   #resume(ws: WebSocket, d: Record<string, unknown>): GatewaySession | null {

@@ -10,6 +10,10 @@ export interface InteractionStore {
 }
 
 export class InteractionHandle {
+  get #where(): string {
+    return `interaction ${this.state.id} (sent to ${this.state.dispatchedTo} gateway session(s))`;
+  }
+
   constructor(
     readonly state: InteractionState,
     private readonly store: InteractionStore,
@@ -45,7 +49,7 @@ export class InteractionHandle {
     return this.store.waitUntil(
       () => this.state.callback ?? undefined,
       timeoutMs,
-      `callback for interaction ${this.id}`,
+      `callback for ${this.#where}`,
     );
   }
 
@@ -57,7 +61,7 @@ export class InteractionHandle {
     return this.store.waitUntil(
       () => this.state.edits.find(predicate),
       timeoutMs,
-      `edit of @original for interaction ${this.id}`,
+      `edit of @original for ${this.#where}`,
     );
   }
 
@@ -68,7 +72,7 @@ export class InteractionHandle {
     return this.store.waitUntil(
       () => this.followUps.find(predicate),
       timeoutMs,
-      `follow-up for interaction ${this.id}`,
+      `follow-up for ${this.#where}`,
     );
   }
 
@@ -83,7 +87,7 @@ export class InteractionHandle {
         return original;
       },
       timeoutMs,
-      `final message for interaction ${this.id}`,
+      `final message for ${this.#where}`,
     );
   }
 

@@ -11,9 +11,14 @@ import {
   Events,
   GatewayIntentBits,
   MessageFlags,
+  ModalBuilder,
   PermissionFlagsBits,
+  TextInputBuilder,
+  TextInputStyle,
+  Routes,
   type Interaction,
 } from 'discord.js';
+import { REST } from '@discordjs/rest';
 import { startFakeDiscord, type FakeDiscord } from './index.js';
 
 let fake: FakeDiscord;
@@ -28,8 +33,20 @@ async function handle(interaction: Interaction): Promise<void> {
     await interaction.respond([{ name: `result for ${typed}`, value: typed }]);
     return;
   }
+  if (interaction.isButton() && interaction.customId === 'refresh') {
+    await interaction.deferUpdate();
+    await interaction.editReply({ content: 'refreshed', components: [] });
+    return;
+  }
   if (interaction.isButton()) {
     await interaction.update({ content: `clicked ${interaction.customId}`, components: [] });
+    return;
+  }
+  if (interaction.isModalSubmit()) {
+    await interaction.reply({
+      content: `thanks: ${interaction.fields.getTextInputValue('comment')}`,
+      flags: MessageFlags.Ephemeral,
+    });
     return;
   }
   if (!interaction.isChatInputCommand()) return;
@@ -53,6 +70,31 @@ async function handle(interaction: Interaction): Promise<void> {
         `guild=${interaction.inGuild()} manage=${interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? 'n/a'} user=${interaction.user.username}`,
       );
       return;
+    case 'feedback': {
+      const modal = new ModalBuilder()
+        .setCustomId('feedback-modal')
+        .setTitle('Feedback')
+        .addComponents(
+          new ActionRowBuilder<TextInputBuilder>().addComponents(
+            new TextInputBuilder().setCustomId('comment').setLabel('Comment').setStyle(TextInputStyle.Short),
+          ),
+        );
+      await interaction.showModal(modal);
+      return;
+    }
+    case 'whois': {
+      const target = interaction.options.getUser('target', true);
+      const channel = interaction.options.getChannel('where');
+      await interaction.reply(`${target.username} in ${channel?.name ?? 'nowhere'}`);
+      return;
+    }
+    case 'cleanup': {
+      await interaction.reply('temporary');
+      const followUp = await interaction.followUp('follow-up v1');
+      await interaction.editReply({ message: followUp.id, content: 'follow-up v2' });
+      await interaction.deleteReply();
+      return;
+    }
     case 'too-long':
       await interaction.reply('x'.repeat(2001));
       return;
@@ -136,6 +178,60 @@ describe('fake Discord with the real discord.js Client', () => {
     expect(followUp.content).toBe('page 2');
     expect(Number(followUp.flags) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
     expect((await reply.finalMessage()).content).toBe('found clips ace');
+  });
+
+  it('records a deferred update on a button followed by an edit of the clicked message', async () => {
+    const posted = await fake.waitForMessage(fake.fixtures.general.id);
+    const click = fake.interact.component({ customId: 'refresh', message: String(posted.id) });
+    expect((await click.callback()).type).toBe(6);
+    const edit = await click.waitForEdit();
+    expect(edit).toMatchObject({ id: posted.id, content: 'refreshed' });
+  });
+
+  it('shows a modal and receives its submission', async () => {
+    const open = fake.interact.slashCommand({ name: 'feedback' });
+    const modal = await open.callback();
+    expect(modal).toMatchObject({ type: 9, data: { custom_id: 'feedback-modal', title: 'Feedback' } });
+    const submit = fake.interact.modalSubmit({
+      customId: 'feedback-modal',
+      fields: { comment: 'great bot' },
+    });
+    const answer = await submit.finalMessage();
+    expect(answer.content).toBe('thanks: great bot');
+    expect(Number(answer.flags) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+  });
+
+  it('resolves user and channel options so getUser and getChannel work', async () => {
+    const { moderator, clips } = fake.fixtures;
+    await new REST({ api: fake.restUrl, version: '10' })
+      .setToken(fake.token)
+      .put(Routes.applicationCommands(fake.applicationId), {
+        body: [
+          {
+            name: 'whois',
+            description: 'Who is',
+            options: [
+              { type: 6, name: 'target', description: 'User', required: true },
+              { type: 7, name: 'where', description: 'Channel' },
+            ],
+          },
+        ],
+      });
+    const reply = fake.interact.slashCommand({
+      name: 'whois',
+      options: { target: moderator.id, where: clips.id },
+    });
+    expect((await reply.finalMessage()).content).toBe('moderator in clips');
+  });
+
+  it('edits a follow-up by id and deletes the original reply', async () => {
+    const reply = fake.interact.slashCommand({ name: 'cleanup' });
+    await fake.waitForRequest({
+      method: 'DELETE',
+      path: `/webhooks/${fake.applicationId}/${reply.token}/messages/@original`,
+    });
+    expect(reply.original).toBeNull();
+    expect(reply.followUps.map((message) => message.content)).toEqual(['follow-up v2']);
   });
 
   it('answers autocomplete with choices', async () => {
@@ -225,6 +321,20 @@ describe('fake Discord with the real discord.js Client', () => {
     await expect.poll(() => client.guilds.cache.get(guild.id)?.channels.cache.size).toBe(1);
   });
 
+  it('forgets the session of a client that destroys itself, as Discord does after close code 1000', async () => {
+    const second = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      rest: { api: fake.restUrl, version: '10' },
+      ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => undefined }) },
+    });
+    const ready = once(second, Events.ClientReady);
+    await second.login(fake.token);
+    await ready;
+    const sessions = fake.gateway.sessionCount;
+    await second.destroy();
+    await expect.poll(() => fake.gateway.sessionCount).toBe(sessions - 1);
+  });
+
   it('rejects a wrong token at login like Discord (401 → TokenInvalid)', async () => {
     const intruder = new Client({
       intents: [GatewayIntentBits.Guilds],
@@ -248,5 +358,39 @@ describe('fake Discord with the real discord.js Client', () => {
         rejectedWith: 4014,
       });
     await greedy.destroy();
+  });
+});
+
+describe('fake Discord gateway options', () => {
+  it('sends every member with a granted GUILD_MEMBERS intent and splits guilds over two shards', async () => {
+    const sharded = await startFakeDiscord({
+      shardCount: 2,
+      privilegedIntents: GatewayIntentBits.GuildMembers,
+    });
+    // Ids with consecutive timestamps, so both shards ((guild_id >> 22) % 2) own some.
+    const extra = Array.from({ length: 4 }, (_, index) =>
+      sharded.addGuild({ id: String((1_000_000_000_000n + BigInt(index)) << 22n), name: `Guild ${index}` }),
+    );
+    const bot = new Client({
+      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers],
+      shards: 'auto',
+      rest: { api: sharded.restUrl, version: '10' },
+      ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => undefined }) },
+    });
+    try {
+      const ready = once(bot, Events.ClientReady);
+      await bot.login(sharded.token);
+      await ready;
+      expect(bot.ws.shards.size).toBe(2);
+      expect(bot.guilds.cache.size).toBe(1 + extra.length);
+      const shardsUsed = new Set(bot.guilds.cache.map((guild) => guild.shardId));
+      expect(shardsUsed.size).toBe(2);
+      expect(bot.guilds.cache.get(sharded.fixtures.guild.id)?.members.cache.size).toBe(4);
+      const reply = sharded.interact.slashCommand({ name: 'anything', guildId: extra[0]!.id });
+      expect(reply.state.dispatchedTo).toBe(1);
+    } finally {
+      await bot.destroy();
+      await sharded.close();
+    }
   });
 });

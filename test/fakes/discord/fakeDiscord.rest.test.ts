@@ -119,6 +119,14 @@ describe('fake Discord REST with @discordjs/rest', () => {
     expect(me.id).toBe(fake.bot.id);
   });
 
+  it('delays an answer when a fault asks for it', async () => {
+    fake.failNext('GET /channels/:id', { delayMs: 250 });
+    const started = Date.now();
+    const channel = (await rest.get(Routes.channel(fake.fixtures.general.id))) as { name: string };
+    expect(channel.name).toBe('general');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
   it('paces requests by the per-channel bucket headers so no 429 is ever served', async () => {
     const channel = fake.addChannel(fake.fixtures.guild.id, { name: 'burst' }).id;
     const started = Date.now();
@@ -227,7 +235,7 @@ describe('fake Discord over raw HTTP', () => {
 
   it('enforces the global limit of 50 requests per second with X-RateLimit-Global', async () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const statuses = await Promise.all(Array.from({ length: 60 }, () => api('/users/@me')));
+    const statuses = await Promise.all(Array.from({ length: 80 }, () => api('/users/@me')));
     const limited = statuses.filter((response) => response.status === 429);
     expect(limited.length).toBeGreaterThanOrEqual(10);
     expect(limited[0]!.headers.get('x-ratelimit-global')).toBe('true');
@@ -510,6 +518,18 @@ describe('fake Discord message limits', () => {
     expect(await response.json()).toMatchObject({ code: 50035, message: 'Invalid Form Body', errors });
   });
 
+  it('rejects allowed_mentions that both parse users and list them', async () => {
+    const response = await api(`/channels/${lenient.fixtures.general.id}/messages`, {
+      method: 'POST',
+      body: { content: 'hi', allowed_mentions: { parse: ['users'], users: ['1'] } },
+      target: lenient,
+    });
+    expect(await response.json()).toMatchObject({
+      code: 50035,
+      errors: { allowed_mentions: { _errors: [{ code: 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE' }] } },
+    });
+  });
+
   it('rejects an empty message with 50006', async () => {
     const response = await api(`/channels/${lenient.fixtures.general.id}/messages`, {
       method: 'POST',
@@ -517,5 +537,43 @@ describe('fake Discord message limits', () => {
       target: lenient,
     });
     expect(await response.json()).toEqual({ code: 50006, message: 'Cannot send an empty message' });
+  });
+});
+
+describe('fake Discord channel messages', () => {
+  it('lists newest first, edits the bot’s own message and deletes it', async () => {
+    const target = await startFakeDiscord();
+    const client = new REST({ api: target.restUrl, version: '10' }).setToken(target.token);
+    try {
+      const channel = target.fixtures.general.id;
+      const first = (await client.post(Routes.channelMessages(channel), { body: { content: 'one' } })) as {
+        id: string;
+      };
+      await client.post(Routes.channelMessages(channel), { body: { content: 'two' } });
+      const listed = (await client.get(Routes.channelMessages(channel), {
+        query: new URLSearchParams({ limit: '1' }),
+      })) as {
+        content: string;
+      }[];
+      expect(listed.map((message) => message.content)).toEqual(['two']);
+      const edited = (await client.patch(Routes.channelMessage(channel, first.id), {
+        body: { content: 'one, edited', embeds: [{ title: 'clip' }] },
+      })) as { content: string; edited_timestamp: string | null };
+      expect(edited).toMatchObject({ content: 'one, edited' });
+      expect(edited.edited_timestamp).not.toBeNull();
+      await expect(
+        client.patch(Routes.channelMessage(channel, first.id), { body: { content: 'x'.repeat(2001) } }),
+      ).rejects.toMatchObject({ code: 50035 });
+      await client.delete(Routes.channelMessage(channel, first.id));
+      await expect(client.get(Routes.channelMessage(channel, first.id))).rejects.toMatchObject({
+        code: 10008,
+      });
+      await expect(
+        client.get(Routes.channelMessages(channel), { query: new URLSearchParams({ before: 'abc' }) }),
+      ).rejects.toMatchObject({ code: 50035 });
+      expect(target.messagesIn(channel).map((message) => message.content)).toEqual(['two']);
+    } finally {
+      await target.close();
+    }
   });
 });

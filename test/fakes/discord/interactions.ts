@@ -1,6 +1,13 @@
 // INTERACTION_CREATE payloads as Discord sends them, and the state the fake keeps per interaction token.
 import type { FakeGuild, FakeUser } from './fixtures.js';
-import { channelJson, memberJson, memberPermissions, userJson, ALL_PERMISSIONS } from './fixtures.js';
+import {
+  channelJson,
+  memberJson,
+  memberPermissions,
+  roleJson,
+  userJson,
+  ALL_PERMISSIONS,
+} from './fixtures.js';
 
 type Json = Record<string, unknown>;
 
@@ -58,6 +65,14 @@ export interface ComponentInput extends InteractionContext {
   values?: string[];
 }
 
+export interface ModalSubmitInput extends InteractionContext {
+  customId: string;
+  /** Text input custom_id → submitted value. */
+  fields: Record<string, string>;
+  /** Set when the modal was opened from a component on this message (enables callback types 6/7). */
+  message?: string | Json;
+}
+
 export interface CallbackRecord {
   type: number;
   data?: Json;
@@ -77,7 +92,8 @@ export interface InteractionState {
   /** Snapshots of @original after every PATCH, in order. */
   edits: Json[];
   followUpIds: string[];
-  deleted: boolean;
+  /** Gateway sessions that got INTERACTION_CREATE (0: no bot connected; a test may still answer over HTTP). */
+  dispatchedTo: number;
 }
 
 export interface ResolvedContext {
@@ -125,6 +141,52 @@ export function buildOptions(input: SlashCommandInput, command: Json | undefined
   if (input.subcommand !== undefined) leaf = [{ name: input.subcommand, type: 1, options: leaf }];
   if (input.subcommandGroup !== undefined) leaf = [{ name: input.subcommandGroup, type: 2, options: leaf }];
   return leaf;
+}
+
+/**
+ * `data.resolved` for user, channel, role and mentionable options, as Discord sends it next to the ids;
+ * without it discord.js returns null from getUser/getChannel/getRole.
+ */
+export function buildResolved(
+  options: Json[],
+  context: ResolvedContext,
+  users: Map<string, FakeUser>,
+): Json | undefined {
+  const resolved: Record<'users' | 'members' | 'channels' | 'roles', Record<string, Json>> = {
+    users: {},
+    members: {},
+    channels: {},
+    roles: {},
+  };
+  const guild = context.guild;
+  const visit = (option: Json): void => {
+    if (Array.isArray(option.options)) (option.options as Json[]).forEach(visit);
+    const id = String(option.value);
+    const type = Number(option.type);
+    const user = users.get(id);
+    if ((type === 6 || type === 9) && user !== undefined) {
+      resolved.users[id] = userJson(user);
+      const member = guild?.members.find((candidate) => candidate.user.id === id);
+      if (guild !== null && member !== undefined) {
+        const { user: _user, ...memberFields } = memberJson(member, memberPermissions(guild, member));
+        resolved.members[id] = memberFields;
+      }
+    }
+    const role = guild?.roles.find((candidate) => candidate.id === id);
+    if ((type === 8 || type === 9) && role !== undefined) resolved.roles[id] = roleJson(role);
+    const channel = guild?.channels.find((candidate) => candidate.id === id);
+    if (type === 7 && channel !== undefined) {
+      resolved.channels[id] = {
+        id,
+        name: channel.name,
+        type: channel.type,
+        permissions: ALL_PERMISSIONS.toString(),
+      };
+    }
+  };
+  options.forEach(visit);
+  const present = Object.entries(resolved).filter(([, entries]) => Object.keys(entries).length > 0);
+  return present.length === 0 ? undefined : Object.fromEntries(present);
 }
 
 /** The fields every INTERACTION_CREATE carries, for a guild member or a DM user. */

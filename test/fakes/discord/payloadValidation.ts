@@ -277,6 +277,20 @@ export function validateMessage(body: Json, { requireContent }: MessageValidatio
   validateEmbeds(errors, body.embeds);
   const flags = Number(body.flags ?? 0);
   validateComponents(errors, body.components, flags);
+  if (isObject(body.allowed_mentions)) {
+    const mentions = body.allowed_mentions;
+    const parse = Array.isArray(mentions.parse) ? mentions.parse : [];
+    for (const kind of ['users', 'roles'] as const) {
+      if (parse.includes(kind) && Array.isArray(mentions[kind])) {
+        errors.add(
+          ['allowed_mentions'],
+          'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
+          `parse:["${kind}"] and ${kind}: [ids...] are mutually exclusive.`,
+        );
+      }
+      checkArrayMax(errors, ['allowed_mentions', kind], mentions[kind], 100);
+    }
+  }
   if (body.nonce !== undefined) {
     const nonce = body.nonce;
     if (typeof nonce === 'string' ? nonce.length > 25 : typeof nonce !== 'number') {

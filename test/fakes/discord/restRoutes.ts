@@ -1,5 +1,5 @@
 // The REST routes the fake serves, each with its auth mode and rate-limit bucket, mapped onto DiscordState.
-import { DiscordHttpError } from './DiscordHttpError.js';
+import { DiscordHttpError, FormErrorCollector } from './DiscordHttpError.js';
 import type { DiscordState } from './DiscordState.js';
 import { guildJson, memberJson, channelJson, roleJson, userJson } from './fixtures.js';
 import {
@@ -396,9 +396,21 @@ function channelRoutes(state: DiscordState, config: RouteConfig): RouteDefinitio
     }),
     route('GET', '/channels/:channel/messages', 'default', ({ params, query }) => {
       requireGuildChannelAccess(state, params.channel!, false);
-      const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 50)));
+      const limit = Number(query.get('limit') ?? 50);
       const before = query.get('before');
       const after = query.get('after');
+      const errors = new FormErrorCollector();
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+        errors.add(['limit'], 'NUMBER_TYPE_MAX', 'int value should be between 1 and 100.');
+      }
+      for (const [name, value] of [
+        ['before', before],
+        ['after', after],
+      ] as const) {
+        if (value !== null && !/^\d{1,20}$/.test(value))
+          errors.add([name], 'NUMBER_TYPE_COERCE', `Value "${value}" is not snowflake.`);
+      }
+      errors.throwIfAny();
       const all = state
         .channelMessages(params.channel!)
         .filter((message) => state.message(String(message.id))?.ephemeral !== true)
@@ -572,7 +584,7 @@ export function matchRoute(
     const params: Record<string, string> = {};
     let literals = 0;
     const matches = parts.every((part, index) => {
-      const segment = decodeURIComponent(segments[index]!);
+      const segment = segments[index]!;
       if (part.startsWith(':')) {
         params[part.slice(1)] = segment;
         return true;

@@ -242,7 +242,9 @@ export class EventSubHub {
       throw badRequest('The fake supports only the websocket transport');
     }
     if (token.userId === null) {
-      throw new HelixError(400, 'The websocket transport requires a user access token');
+      throw badRequest(
+        'invalid transport and auth combination: the websocket transport needs a user access token',
+      );
     }
     const session =
       typeof transport.session_id === 'string' ? this.sessions.get(transport.session_id) : undefined;
@@ -469,6 +471,7 @@ export class EventSubHub {
 
   private scheduleKeepalive(session: FakeSession): void {
     if (session.keepaliveTimer) clearTimeout(session.keepaliveTimer);
+    if (session.closed) return;
     session.keepaliveTimer = setTimeout(() => {
       session.keepaliveTimer = null;
       if (!session.closed) this.send(session, 'session_keepalive', {});

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { generateClipInputs, type GenerateClipsInput } from './clipGenerator.js';
+import { SortedClipCache } from './clipQuery.js';
 import {
   EventSubHub,
   type EventSubOptions,
@@ -66,6 +67,7 @@ export class FakeTwitch {
   private readonly rateLimit: RateLimitOptions;
   private readonly maxClipResultsPerQuery: number;
   private readonly buckets = new Map<string, TokenBucket>();
+  private readonly clipCache = new SortedClipCache();
   private readonly servers: Server[] = [];
   private readonly wss = new WebSocketServer({ noServer: true });
   private listeningPort = 0;
@@ -158,16 +160,17 @@ export class FakeTwitch {
     return this.data.addGame(input);
   }
 
-  addClip(input: AddClipInput): FakeClip {
+  /** Returns the stored clip read-only: change it through addViews/deleteClip so caches stay correct. */
+  addClip(input: AddClipInput): Readonly<FakeClip> {
     return this.data.addClip(input);
   }
 
-  addClips(inputs: AddClipInput[]): FakeClip[] {
+  addClips(inputs: AddClipInput[]): Readonly<FakeClip>[] {
     return inputs.map((input) => this.data.addClip(input));
   }
 
   /** Bulk seeding with deterministic pseudo-random titles, times and long-tailed view counts. */
-  generateClips(input: GenerateClipsInput): FakeClip[] {
+  generateClips(input: GenerateClipsInput): Readonly<FakeClip>[] {
     return this.addClips(generateClipInputs(input));
   }
 
@@ -179,7 +182,7 @@ export class FakeTwitch {
     return this.data.deleteClip(id);
   }
 
-  addViews(clipId: string, views: number): FakeClip {
+  addViews(clipId: string, views: number): Readonly<FakeClip> {
     return this.data.addViews(clipId, views);
   }
 
@@ -476,6 +479,7 @@ export class FakeTwitch {
       data: this.data,
       clock: this.clock,
       maxClipResultsPerQuery: this.maxClipResultsPerQuery,
+      clipCache: this.clipCache,
     });
   }
 

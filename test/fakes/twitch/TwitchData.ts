@@ -62,6 +62,12 @@ export class TwitchData {
   private nextVideoId = 2_000_000_001;
   private nextStreamId = 40_000_000_001;
   private clipCounter = 0;
+  private clipVersion = 0;
+
+  /** Changes whenever a clip is added, deleted or gains views (Get Clips caches sorted results per version). */
+  get clipsVersion(): number {
+    return this.clipVersion;
+  }
 
   constructor(
     private readonly clock: FakeClock,
@@ -163,6 +169,7 @@ export class TwitchData {
       videoIdAt: createdAt + (input.videoIdAfterMs ?? visibleAfterMs),
     };
     this.clips.set(id, clip);
+    this.clipVersion++;
     indexAdd(this.clipsByBroadcaster, clip.broadcasterId, clip);
     if (clip.gameId) {
       indexAdd(this.clipsByGame, clip.gameId, clip);
@@ -176,6 +183,7 @@ export class TwitchData {
       return false;
     }
     this.clips.delete(id);
+    this.clipVersion++;
     this.clipsByBroadcaster.get(clip.broadcasterId)?.delete(id);
     this.clipsByGame.get(clip.gameId)?.delete(id);
     return true;
@@ -187,6 +195,7 @@ export class TwitchData {
       throw new Error(`fake twitch: unknown clip ${id}`);
     }
     clip.viewCount += views;
+    this.clipVersion++;
     return clip;
   }
 

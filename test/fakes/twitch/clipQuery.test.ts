@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findClips, ONE_WEEK_MS, type ClipSource } from './clipQuery.js';
+import { findClips, ONE_WEEK_MS, SortedClipCache, type ClipSource } from './clipQuery.js';
 import { HelixError } from './http.js';
 import type { FakeClip } from './types.js';
 
@@ -115,6 +115,25 @@ describe('findClips', () => {
     );
     expect(page.clips.map((c) => c.id)).toEqual(['clip2', 'clip1']);
     expect(page.cursor).toBeUndefined();
+  });
+
+  it('reuses sorted results across pages only while nothing changed', () => {
+    const store = new SortedClipCache();
+    const list = [clip(1), clip(2, { visibleAt: T0 + 5_000 })];
+    const run = (now: number, version: number) =>
+      findClips({
+        params: new URLSearchParams({ broadcaster_id: '1' }),
+        source: sourceOf(list),
+        now,
+        maxResultsPerQuery: 1000,
+        cache: { store, version },
+      }).clips.map((c) => c.id);
+    expect(run(T0, 1)).toEqual(['clip1']);
+    list.push(clip(3));
+    expect(run(T0 + 1, 1)).toEqual(['clip1']); // same version: cached
+    expect(run(T0 + 1, 2)).toEqual(['clip3', 'clip1']); // new version: recomputed
+    expect(run(T0 + 5_000, 2)).toEqual(['clip3', 'clip2', 'clip1']); // clip2 became visible
+    expect(run(T0, 2)).toEqual(['clip3', 'clip1']); // clock set back
   });
 
   it('rejects bad parameters with a 400 and a message', () => {

@@ -16,6 +16,32 @@ export interface ClipPage {
   cursor: string | undefined;
 }
 
+/**
+ * Remembers sorted query results between pages. An entry is valid while the data version is unchanged and no
+ * matching clip has become visible since (validUntil = the earliest future visibleAt among the candidates).
+ */
+export class SortedClipCache {
+  private readonly entries = new Map<
+    string,
+    { version: number; validFrom: number; validUntil: number; clips: FakeClip[] }
+  >();
+
+  constructor(private readonly maxEntries = 200) {}
+
+  get(key: string, version: number, now: number): FakeClip[] | undefined {
+    const entry = this.entries.get(key);
+    // validFrom guards against the fake clock being set backwards.
+    return entry && entry.version === version && entry.validFrom <= now && now < entry.validUntil
+      ? entry.clips
+      : undefined;
+  }
+
+  set(key: string, version: number, validFrom: number, validUntil: number, clips: FakeClip[]): void {
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, { version, validFrom, validUntil, clips });
+  }
+}
+
 export interface FindClipsOptions {
   params: URLSearchParams;
   source: ClipSource;
@@ -23,10 +49,12 @@ export interface FindClipsOptions {
   now: number;
   /** How many results one query window yields at most before the cursor stops (Twitch: about 1,000). */
   maxResultsPerQuery: number;
+  /** Optional: reuse sorting across pages of one query; `version` must change whenever clips change. */
+  cache?: { store: SortedClipCache; version: number };
 }
 
 /** Get Clips semantics: validation, filters, view-count order, cursor paging and the per-query result cap. */
-export function findClips({ params, source, now, maxResultsPerQuery }: FindClipsOptions): ClipPage {
+export function findClips({ params, source, now, maxResultsPerQuery, cache }: FindClipsOptions): ClipPage {
   const ids = getAllLimited(params, 'id', 100);
   const broadcasterIds = params.getAll('broadcaster_id').filter((v) => v !== '');
   const gameIds = params.getAll('game_id').filter((v) => v !== '');
@@ -64,16 +92,34 @@ export function findClips({ params, source, now, maxResultsPerQuery }: FindClips
   // ended_at only counts together with started_at; a missing ended_at means one week after started_at.
   const endedAt = startedAt === null ? null : (endedAtParam ?? startedAt + ONE_WEEK_MS);
 
-  const candidates = broadcasterIds[0] ? source.ofBroadcaster(broadcasterIds[0]) : source.ofGame(gameIds[0]!);
-  const matching: FakeClip[] = [];
-  for (const clip of candidates) {
-    if (!visible(clip)) continue;
-    if (startedAt !== null && clip.createdAt < startedAt) continue;
-    if (endedAt !== null && clip.createdAt >= endedAt) continue;
-    if (isFeatured !== null && clip.isFeatured !== isFeatured) continue;
-    matching.push(clip);
+  const cacheKey = JSON.stringify([
+    broadcasterIds[0],
+    gameIds[0],
+    startedAt,
+    endedAt,
+    isFeatured,
+    maxResultsPerQuery,
+  ]);
+  let reachable = cache?.store.get(cacheKey, cache.version, now);
+  if (!reachable) {
+    const candidates = broadcasterIds[0]
+      ? source.ofBroadcaster(broadcasterIds[0])
+      : source.ofGame(gameIds[0]!);
+    const matching: FakeClip[] = [];
+    let nextVisibleAt = Infinity;
+    for (const clip of candidates) {
+      if (startedAt !== null && clip.createdAt < startedAt) continue;
+      if (endedAt !== null && clip.createdAt >= endedAt) continue;
+      if (isFeatured !== null && clip.isFeatured !== isFeatured) continue;
+      if (clip.visibleAt > now) {
+        nextVisibleAt = Math.min(nextVisibleAt, clip.visibleAt);
+        continue;
+      }
+      matching.push(clip);
+    }
+    reachable = sortByViews(matching).slice(0, maxResultsPerQuery);
+    cache?.store.set(cacheKey, cache.version, now, nextVisibleAt, reachable);
   }
-  const reachable = sortByViews(matching).slice(0, maxResultsPerQuery);
   const page = reachable.slice(offset, offset + first);
   const nextOffset = offset + page.length;
   return {

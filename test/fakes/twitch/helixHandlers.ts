@@ -1,4 +1,4 @@
-import { findClips } from './clipQuery.js';
+import { findClips, type SortedClipCache } from './clipQuery.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { FakeClock } from './FakeClock.js';
 import { badRequest } from './http.js';
@@ -9,6 +9,7 @@ import { toRfc3339, type FakeClip, type FakeStream, type FakeUser, type FakeVide
 
 export interface HelixContext {
   params: URLSearchParams;
+  clipCache: SortedClipCache;
   token: AccessTokenRecord;
   data: TwitchData;
   clock: FakeClock;
@@ -236,8 +237,10 @@ const searchChannels: Handler = ({ params, data }) => {
 const getVideos: Handler = ({ params, data }) => {
   const ids = getAllLimited(params, 'id');
   const userIds = params.getAll('user_id').filter(Boolean);
-  const gameIds = params.getAll('game_id').filter(Boolean);
-  const kinds = [ids.length, userIds.length, gameIds.length].filter((n) => n > 0).length;
+  if (params.getAll('game_id').some(Boolean)) {
+    throw badRequest('The fake does not support "game_id" on Get Videos');
+  }
+  const kinds = [ids.length, userIds.length].filter((n) => n > 0).length;
   if (kinds !== 1) {
     throw badRequest('Exactly one of the parameters "id", "user_id" or "game_id" must be specified');
   }
@@ -258,11 +261,12 @@ const getVideos: Handler = ({ params, data }) => {
   };
 };
 
-const getClips: Handler = ({ params, data, clock, maxClipResultsPerQuery }) => {
+const getClips: Handler = ({ params, data, clock, maxClipResultsPerQuery, clipCache }) => {
   const now = clock.now();
   const result = findClips({
     params,
     now,
+    cache: { store: clipCache, version: data.clipsVersion },
     maxResultsPerQuery: maxClipResultsPerQuery,
     source: {
       byId: (id) => data.clips.get(id),

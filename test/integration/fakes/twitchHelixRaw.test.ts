@@ -196,6 +196,29 @@ describe('Get Clips edge semantics', () => {
   });
 });
 
+describe('control API effects', () => {
+  it('shows renames, new views and deletions in the next Helix answers', async () => {
+    const user = fake.addBroadcaster({ login: 'oldname', displayName: 'OldName' });
+    fake.addClip({ id: 'ClipA', broadcasterId: user.id, viewCount: 10, createdAt: T0 });
+    fake.addClip({ id: 'ClipB', broadcasterId: user.id, viewCount: 20, createdAt: T0 });
+    const ids = async () => (await helix(`clips?broadcaster_id=${user.id}`)).json.data!.map((c) => c.id);
+    expect(await ids()).toEqual(['ClipB', 'ClipA']);
+    fake.addViews('ClipA', 15);
+    expect(await ids()).toEqual(['ClipA', 'ClipB']);
+    fake.deleteClip('ClipB');
+    expect(await ids()).toEqual(['ClipA']);
+    fake.renameBroadcaster(user.id, { login: 'newname', displayName: 'NewName' });
+    expect((await helix('clips?id=ClipA')).json.data![0]!.broadcaster_name).toBe('NewName');
+    expect((await helix('users?login=oldname')).json.data).toEqual([]);
+    expect((await helix('users?login=newname')).json.data![0]!.id).toBe(user.id);
+    const viaHelixPrefix = await fetch(`${fake.url}/helix/users?login=newname`, {
+      headers: { Authorization: `Bearer ${appToken}`, 'Client-Id': fake.clientId },
+    });
+    expect(((await viaHelixPrefix.json()) as { data: { id: string }[] }).data[0]!.id).toBe(user.id);
+    expect(fake.callCount('clips')).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('OAuth endpoints', () => {
   it('validates user and app tokens and rejects unknown ones', async () => {
     const user = fake.addBroadcaster({ login: 'oauthuser' });

@@ -74,8 +74,9 @@ export async function drain(step: () => Promise<number>, maxRounds = 500): Promi
 }
 
 export async function countClips(db: Database, broadcasterId: string): Promise<number> {
-  const [row] = await db.sql.query<{ n: string }>(`SELECT count(*) AS n FROM clips WHERE broadcaster_id = $1`, [
-    broadcasterId,
-  ]);
+  const [row] = await db.sql.query<{ n: string }>(
+    `SELECT count(*) AS n FROM clips WHERE broadcaster_id = $1`,
+    [broadcasterId],
+  );
   return Number(row?.n ?? 0);
 }

@@ -1,0 +1,23 @@
+export interface LatencySummary {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export function summarise(samples: number[]): LatencySummary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+  return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/** Runs `work` for each input sequentially and returns per-call milliseconds. */
+export async function timeEach<T>(inputs: T[], work: (input: T) => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (const input of inputs) {
+    const started = performance.now();
+    await work(input);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}

@@ -1,0 +1,285 @@
+// npm run bench:search [-- --clips N] [--pglite-clips N] [--queries N] [--baseline-queries N] [--skip-pglite]
+//
+// Generates synthetic clips into a fresh PostgreSQL database (and an in-memory PGlite) through upsertClips,
+// then times each query class through the real search service (cache disabled) next to a naive
+// `title ILIKE '%…%'` baseline on the same data, and prints one table. Not part of `npm test`.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { pino } from 'pino';
+import { upsertBroadcasters, upsertClips, upsertGames } from '../src/clips/clipStore.js';
+import { autocompleteChannels, autocompleteClippers } from '../src/clips/search/autocomplete.js';
+import type { ClipSearchQuery } from '../src/clips/search/ClipSearchQuery.js';
+import { findClips } from '../src/clips/search/findClips.js';
+import { createDatabase } from '../src/db/createDatabase.js';
+import type { Database } from '../src/db/Database.js';
+import { applyMigrations } from '../src/db/migrate.js';
+import { type LatencySummary, summarise, timeEach } from './lib/latency.js';
+import { nullCache } from './lib/nullCache.js';
+import { seededRandom, syntheticCorpus, type SyntheticCorpus } from './lib/syntheticClips.js';
+
+const { values: args } = parseArgs({
+  options: {
+    clips: { type: 'string', default: '1000000' },
+    'pglite-clips': { type: 'string' },
+    queries: { type: 'string', default: '200' },
+    'baseline-queries': { type: 'string', default: '20' },
+    'skip-pglite': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const CLIPS = Number(args.clips);
+const PGLITE_CLIPS = Number(args['pglite-clips'] ?? Math.min(100_000, CLIPS));
+const QUERIES = Number(args.queries);
+const BASELINE_QUERIES = Number(args['baseline-queries']);
+// Bench infrastructure, like tests, reads its own environment; the bot's config lives in src/config.
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const INGEST_CALL = 5_000;
+const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
+
+interface Row {
+  backend: string;
+  clips: number;
+  name: string;
+  ours: LatencySummary | null;
+  baseline: LatencySummary | null;
+  note?: string;
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+async function ingest(db: Database, corpus: SyntheticCorpus, count: number): Promise<{ seconds: number; perSecond: number }> {
+  await upsertBroadcasters(db.sql, corpus.broadcasters);
+  await upsertGames(db.sql, corpus.games);
+  const now = new Date();
+  let spent = 0;
+  for (let offset = 0; offset < count; offset += INGEST_CALL) {
+    const batch = Array.from({ length: Math.min(INGEST_CALL, count - offset) }, (_, i) => corpus.clip(offset + i));
+    const started = performance.now();
+    await upsertClips(db.sql, batch, now);
+    spent += performance.now() - started;
+    if ((offset / INGEST_CALL) % 20 === 0) progress(`ingested ${offset + batch.length}/${count}`);
+  }
+  const started = performance.now();
+  await db.sql.exec('ANALYZE');
+  progress(`ANALYZE took ${Math.round(performance.now() - started)} ms`);
+  return { seconds: spent / 1000, perSecond: count / (spent / 1000) };
+}
+
+interface QuerySets {
+  single: string[];
+  multi: string[][];
+  typo: string[];
+  phrase: string[][];
+  filters: ClipSearchQuery[];
+  channelPrefixes: string[];
+  clipperPrefixes: string[];
+}
+
+/** Queries drawn from the stored titles, so word popularity follows the data's Zipf distribution. */
+function buildQueries(corpus: SyntheticCorpus, clipCount: number, n: number, seed: number): QuerySets {
+  const r = seededRandom(seed);
+  const pickClip = () => corpus.clip(Math.floor(r() * clipCount));
+  const wordsOf = (title: string) => title.split(/\s+/).map((w) => w.replace(/[^\p{L}\p{N}]/gu, '')).filter((w) => w.length > 0);
+  const sets: QuerySets = { single: [], multi: [], typo: [], phrase: [], filters: [], channelPrefixes: [], clipperPrefixes: [] };
+  while (sets.single.length < n) {
+    const words = wordsOf(pickClip().title);
+    const word = words[Math.floor(r() * words.length)];
+    // Titles in scripts without spaces: search a 2–3 character piece, as a user would.
+    if (word !== undefined) sets.single.push(/^[\p{Script=Latin}\p{N}]+$/u.test(word) || /\p{Script=Cyrillic}/u.test(word) ? word : Array.from(word).slice(0, 2 + Math.floor(r() * 2)).join(''));
+  }
+  while (sets.multi.length < n) {
+    const words = [...new Set(wordsOf(pickClip().title))];
+    if (words.length < 2) continue;
+    const a = Math.floor(r() * words.length);
+    const b = (a + 1 + Math.floor(r() * (words.length - 1))) % words.length;
+    sets.multi.push([words[a]!, words[b]!]);
+  }
+  while (sets.typo.length < n) {
+    const candidates = wordsOf(pickClip().title).filter((w) => /^[a-z]{5,}$/i.test(w));
+    const word = candidates[Math.floor(r() * candidates.length)];
+    if (word === undefined) continue;
+    const i = 1 + Math.floor(r() * (word.length - 3));
+    sets.typo.push(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2));
+  }
+  while (sets.phrase.length < n) {
+    const words = pickClip().title.split(/\s+/).filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
+    if (words.length < 2) continue;
+    const i = Math.floor(r() * (words.length - 1));
+    sets.phrase.push([words[i]!, words[i + 1]!]);
+  }
+  while (sets.filters.length < n) {
+    const clip = pickClip();
+    const variant = sets.filters.length % 3;
+    sets.filters.push(
+      variant === 0
+        ? { channelIds: [clip.broadcasterId], sort: 'views' }
+        : variant === 1
+          ? { channelIds: [clip.broadcasterId], period: 'year', sort: 'views' }
+          : { gameId: clip.gameId ?? corpus.games[0]!.id, minViews: 10, sort: 'views' },
+    );
+  }
+  while (sets.channelPrefixes.length < n) {
+    const login = corpus.broadcasters[Math.floor(r() * corpus.broadcasters.length)]!.login;
+    sets.channelPrefixes.push(login.slice(0, 1 + Math.floor(r() * 3)));
+  }
+  while (sets.clipperPrefixes.length < n) {
+    sets.clipperPrefixes.push(pickClip().creatorName.toLowerCase().slice(0, 2 + Math.floor(r() * 2)));
+  }
+  return sets;
+}
+
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+const NAIVE = `SELECT id, title, view_count FROM clips WHERE deleted_at IS NULL AND`;
+
+async function measure(db: Database, backend: string, clips: number, sets: QuerySets, baselineN: number): Promise<Row[]> {
+  const deps = { db, cache: nullCache, logger };
+  const search = (query: ClipSearchQuery) => findClips(deps, { pageSize: 10, ...query });
+  const naive = (conditions: string[], params: string[]) =>
+    db.sql.query(`${NAIVE} ${conditions.join(' AND ')} ORDER BY view_count DESC LIMIT 11`, params);
+  const few = <T>(items: T[]) => items.slice(0, baselineN);
+  // Warm caches and plans a little so the first samples do not measure cold buffers.
+  for (const word of sets.single.slice(0, 10)) await search({ text: word });
+
+  const rows: Row[] = [];
+  const add = async (name: string, ours: () => Promise<number[]>, baseline: (() => Promise<number[]>) | null, note?: string) => {
+    progress(`${backend}: ${name}`);
+    const oursSummary = summarise(await ours());
+    const baselineSummary = baseline === null ? null : summarise(await baseline());
+    rows.push({ backend, clips, name, ours: oursSummary, baseline: baselineSummary, ...(note === undefined ? {} : { note }) });
+  };
+  await add(
+    'single word',
+    () => timeEach(sets.single, (word) => search({ text: word })),
+    () => timeEach(few(sets.single), (word) => naive(['title ILIKE $1'], [`%${likeEscape(word)}%`])),
+  );
+  await add(
+    'multi-word',
+    () => timeEach(sets.multi, (words) => search({ text: words.join(' ') })),
+    () => timeEach(few(sets.multi), (words) => naive(['title ILIKE $1', 'title ILIKE $2'], words.map((w) => `%${likeEscape(w)}%`))),
+  );
+  await add(
+    'typo',
+    () => timeEach(sets.typo, (word) => search({ text: word })),
+    () => timeEach(few(sets.typo), (word) => naive(['title ILIKE $1'], [`%${likeEscape(word)}%`])),
+    'baseline finds nothing',
+  );
+  await add(
+    'phrase',
+    () => timeEach(sets.phrase, (words) => search({ text: `"${words.join(' ')}"` })),
+    () => timeEach(few(sets.phrase), (words) => naive(['title ILIKE $1'], [`%${likeEscape(words.join(' '))}%`])),
+  );
+  await add('filter-only, by views', () => timeEach(sets.filters, (query) => search(query)), null, 'no text: no baseline');
+  await add(
+    'autocomplete channels',
+    () => timeEach(sets.channelPrefixes, (prefix) => autocompleteChannels(deps, { query: prefix })),
+    () =>
+      timeEach(few(sets.channelPrefixes), (prefix) =>
+        db.sql.query(`SELECT id, login FROM broadcasters WHERE login ILIKE $1 ORDER BY login LIMIT 25`, [`%${likeEscape(prefix)}%`]),
+      ),
+  );
+  await add(
+    'autocomplete clippers',
+    () => timeEach(sets.clipperPrefixes, (prefix) => autocompleteClippers(deps, { query: prefix })),
+    () =>
+      timeEach(few(sets.clipperPrefixes), (prefix) =>
+        db.sql.query(`SELECT DISTINCT creator_id, creator_name FROM clips WHERE creator_name ILIKE $1 LIMIT 25`, [
+          `${likeEscape(prefix)}%`,
+        ]),
+      ),
+  );
+  return rows;
+}
+
+async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function benchPostgres(corpus: SyntheticCorpus): Promise<{ rows: Row[]; ingest: { perSecond: number; seconds: number } }> {
+  const name = `tcs_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = await createDatabase({ databaseUrl: url.toString(), poolSize: 2, logger });
+  try {
+    await applyMigrations({ sql: db.sql, logger });
+    progress(`PostgreSQL database ${name}: ingesting ${CLIPS} clips`);
+    const result = await ingest(db, corpus, CLIPS);
+    const sets = buildQueries(corpus, CLIPS, QUERIES, 7);
+    return { rows: await measure(db, 'PostgreSQL', CLIPS, sets, BASELINE_QUERIES), ingest: result };
+  } finally {
+    await db.close();
+    if (!args.keep) await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  }
+}
+
+async function benchPglite(corpus: SyntheticCorpus): Promise<{ rows: Row[]; ingest: { perSecond: number; seconds: number } }> {
+  const db = await createDatabase({ logger });
+  try {
+    await applyMigrations({ sql: db.sql, logger });
+    progress(`PGlite (in memory): ingesting ${PGLITE_CLIPS} clips`);
+    const result = await ingest(db, corpus, PGLITE_CLIPS);
+    const sets = buildQueries(corpus, PGLITE_CLIPS, QUERIES, 11);
+    return { rows: await measure(db, 'PGlite', PGLITE_CLIPS, sets, BASELINE_QUERIES), ingest: result };
+  } finally {
+    await db.close();
+  }
+}
+
+function printTable(results: Array<{ rows: Row[]; ingest: { perSecond: number; seconds: number } }>): void {
+  const ms = (value: number | undefined) => (value === undefined ? '-' : value < 10 ? value.toFixed(2) : value.toFixed(1));
+  const header = ['backend', 'clips', 'class', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'ILIKE n', 'ILIKE p50', 'ILIKE p95', 'speedup p50/p95', 'note'];
+  const lines: string[][] = [];
+  for (const result of results) {
+    const first = result.rows[0];
+    if (first === undefined) continue;
+    lines.push([first.backend, String(first.clips), 'ingest (upsertClips)', String(first.clips), '-', '-', '-', '-', '-', '-', '-', `${Math.round(result.ingest.perSecond)} clips/s (${result.ingest.seconds.toFixed(1)} s)`]);
+    for (const row of result.rows) {
+      const speedup =
+        row.ours !== null && row.baseline !== null
+          ? `${Math.round(row.baseline.p50 / row.ours.p50)}× / ${Math.round(row.baseline.p95 / row.ours.p95)}×`
+          : '-';
+      lines.push([
+        row.backend,
+        String(row.clips),
+        row.name,
+        String(row.ours?.n ?? '-'),
+        ms(row.ours?.p50),
+        ms(row.ours?.p95),
+        ms(row.ours?.p99),
+        String(row.baseline?.n ?? '-'),
+        ms(row.baseline?.p50),
+        ms(row.baseline?.p95),
+        speedup,
+        row.note ?? '',
+      ]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(`\nClip search bench — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? 'unknown CPU'} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(format(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const line of lines) console.log(format(line));
+}
+
+async function main(): Promise<void> {
+  const corpus = syntheticCorpus({ seed: 42, broadcasters: 5_000, games: 1_000, clippers: 200_000 });
+  const results = [await benchPostgres(corpus)];
+  if (!args['skip-pglite']) results.push(await benchPglite(corpus));
+  printTable(results);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

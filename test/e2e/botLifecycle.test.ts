@@ -1,0 +1,180 @@
+// The first end-to-end test: the real bot (src/main.ts, unmodified discord.js and twurple inside) as a child
+// process, configured only through its environment to talk to the fake Discord and fake Twitch over loopback,
+// with real PostgreSQL and Redis. It walks an operator's first day: start, readiness, command deployment, a
+// dropped gateway connection, an expired Twitch token, a search, and a graceful stop.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
+import { seedDemoData, startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
+import { startBotProcess, type BotProcess } from '../support/botProcess.js';
+import { createTestPostgresDatabase } from '../support/databases.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+interface ReadyReport {
+  status: string;
+  checks: Record<string, { status: string; required: boolean; detail?: string }>;
+}
+
+async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+describe('the bot against the fake Discord and fake Twitch', () => {
+  let discord: FakeDiscord;
+  let twitch: FakeTwitch;
+  let database: { url: string; drop(): Promise<void> };
+  let bot: BotProcess;
+  let adminUrl: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    discord = await startFakeDiscord();
+    twitch = await startFakeTwitch();
+    seedDemoData(twitch);
+    database = await createTestPostgresDatabase();
+    env = {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_APPLICATION_ID: discord.applicationId,
+      DISCORD_API_URL: discord.restUrl,
+      DISCORD_DEV_GUILD_ID: discord.fixtures.guild.id,
+      TWITCH_CLIENT_ID: twitch.clientId,
+      TWITCH_CLIENT_SECRET: twitch.clientSecret,
+      ...twitch.env(),
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      ADMIN_PORT: '0',
+      LOG_LEVEL: 'info',
+    };
+    bot = startBotProcess({ env });
+    const listening = await bot.waitForLog((line) => line.msg === 'admin server listening', 60_000);
+    adminUrl = String(listening.url);
+  });
+
+  afterAll(async () => {
+    if (bot) await bot.stop('SIGKILL');
+    await discord?.close();
+    await twitch?.close();
+    await database?.drop();
+  });
+
+  it('connects to the gateway and reports every dependency up on /readyz', { timeout: 60_000 }, async () => {
+    let lastReport: ReadyReport | undefined;
+    const report = await eventually(
+      async () => {
+        const { status, body } = await getJson<ReadyReport>(`${adminUrl}/readyz`);
+        lastReport = body;
+        return status === 200 ? body : undefined;
+      },
+      20_000,
+      '/readyz to answer 200',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last report: ${JSON.stringify(lastReport)}`);
+    });
+    expect(report.status).toBe('ready');
+    expect(discord.gateway.handshakes.filter((handshake) => handshake.op === 'identify')).toHaveLength(1);
+    for (const dependency of ['database', 'cache', 'discord', 'twitch']) {
+      expect(report.checks[dependency], dependency).toMatchObject({ status: 'up' });
+    }
+    const health = await fetch(`${adminUrl}/healthz`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
+    expect(metrics).toContain('# TYPE tcs_discord_interactions_total counter');
+    expect(metrics).toContain('process_cpu_seconds_total');
+  });
+
+  it('registers the command set with deploy-commands, and the fake accepts it', async () => {
+    const deploy = startBotProcess({ env, script: 'deploy-commands.ts' });
+    const { code } = await deploy.exited();
+    expect(code, deploy.stderr()).toBe(0);
+    expect(deploy.logs.map((line) => line.msg).join('\n')).toMatch(/Registered 2 commands for guild/);
+    const names = discord.commands(discord.fixtures.guild.id).map((command) => command.name);
+    expect(names.sort()).toEqual(['about', 'search']);
+  });
+
+  it('answers a slash command through the real interaction flow', async () => {
+    const reply = discord.interact.slashCommand({ name: 'about' });
+    const message = await reply.finalMessage();
+    const embeds = message.embeds as Array<{ title: string; fields: Array<{ name: string }> }>;
+    expect(embeds[0]!.title).toBe('TwitchClipSearch');
+    expect(embeds[0]!.fields.map((field) => field.name)).toEqual(['Clips indexed', 'Channels tracked']);
+  });
+
+  it('resumes its gateway session after the socket is killed', async () => {
+    const resumesBefore = discord.gateway.handshakes.filter((h) => h.op === 'resume').length;
+    discord.dropConnection();
+    await eventually(
+      async () =>
+        discord.gateway.handshakes.filter((h) => h.op === 'resume').length > resumesBefore ? true : undefined,
+      30_000,
+      'a RESUME handshake',
+    );
+    // Interactions still reach the bot on the resumed session.
+    const message = await discord.interact.slashCommand({ name: 'about' }).finalMessage();
+    expect(message.embeds).toHaveLength(1);
+  });
+
+  it('refreshes an expired Twitch token and still answers channel autocomplete from Twitch', async () => {
+    const autocompleteChannel = async (text: string) =>
+      discord.interact
+        .autocomplete({ name: 'search', options: { channel: text }, focused: 'channel' })
+        .autocompleteChoices();
+    // The first Twitch lookup makes the bot fetch its app token.
+    expect((await autocompleteChannel('speedy')).map((choice) => choice.value)).toContain('100000101');
+    const tokensBefore = twitch.requests('auth/token').length;
+    expect(twitch.expireAllTokens()).toBeGreaterThan(0);
+
+    const choices = await autocompleteChannel('twitchd');
+    expect(choices.map((choice) => choice.value)).toContain('141981764');
+    const afterExpiry = twitch.requests().filter((request) => request.at >= Date.now() - 10_000);
+    expect(afterExpiry.some((r) => r.endpoint === 'search/channels' && r.status === 401)).toBe(true);
+    const newTokens = twitch.requests('auth/token').slice(tokensBefore);
+    expect(newTokens.some((request) => request.status === 200)).toBe(true);
+  });
+
+  it('searches a channel typed by name, which starts indexing it', async () => {
+    const reply = discord.interact.slashCommand({ name: 'search', options: { channel: 'chattykat' } });
+    const message = await reply.finalMessage();
+    const embeds = message.embeds as Array<{ title: string }>;
+    expect(embeds[0]!.title).toBe('Clips of ChattyKat');
+    const status = await eventually(
+      async () => {
+        const lines = bot.logs.filter((line) => line.broadcasterId === '100000102');
+        return lines.length > 0 ? lines : undefined;
+      },
+      30_000,
+      'the sync to log work on the searched channel',
+    );
+    expect(status.length).toBeGreaterThan(0);
+  });
+
+  it('stops gracefully on SIGTERM within 10 s with exit code 0', async () => {
+    const { code, ms } = await bot.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(10_000);
+    const messages = bot.logs.map((line) => line.msg);
+    expect(messages).toContain('shutdown complete');
+    for (const step of ['clip sync', 'discord gateway', 'admin http', 'cache', 'database']) {
+      expect(bot.logs.some((line) => line.msg === 'stopped' && line.step === step), step).toBe(true);
+    }
+    // No secret reached the logs.
+    const output = JSON.stringify(bot.logs) + bot.stderr();
+    expect(output).not.toContain(discord.token);
+    expect(output).not.toContain(twitch.clientSecret);
+  });
+});

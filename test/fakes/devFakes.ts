@@ -1,0 +1,111 @@
+// `npm run dev:fakes`: try the bot without any credentials. Starts the fake Discord and fake Twitch (with a
+// small demo world), registers the slash commands, runs the real bot against them on the embedded database,
+// and lets you type commands at a prompt; each is sent to the bot as a real INTERACTION_CREATE and its
+// answer printed. Ctrl+C stops everything.
+//
+//   /search text:clutch            /search channel:speedyrunner period:month
+//   /about                         autocomplete search channel spe
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { startBotProcess } from '../support/botProcess.js';
+import { startFakeDiscord } from './discord/index.js';
+import { seedDemoData, startFakeTwitch } from './twitch/index.js';
+
+type OptionValues = Record<string, string | number | boolean>;
+
+function parseOptions(words: string[]): OptionValues {
+  const options: OptionValues = {};
+  for (const word of words) {
+    const [name, ...rest] = word.split(':');
+    const value = rest.join(':');
+    if (!name || value === '') continue;
+    options[name] = /^\d+$/.test(value) && name !== 'channel' && name !== 'game' ? Number(value) : value;
+  }
+  return options;
+}
+
+/** Splits `a b:"c d"` into `['a', 'b:c d']`. */
+function splitWords(line: string): string[] {
+  return [...line.matchAll(/(\S+?:"[^"]*"|\S+)/g)].map((match) => match[0].replace(/:"(.*)"$/, ':$1'));
+}
+
+async function main(): Promise<void> {
+  const discord = await startFakeDiscord();
+  const twitch = await startFakeTwitch();
+  const seed = seedDemoData(twitch);
+  const dataDir = process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'tcs-dev-'));
+  const env = {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_APPLICATION_ID: discord.applicationId,
+    DISCORD_API_URL: discord.restUrl,
+    DISCORD_DEV_GUILD_ID: discord.fixtures.guild.id,
+    TWITCH_CLIENT_ID: twitch.clientId,
+    TWITCH_CLIENT_SECRET: twitch.clientSecret,
+    ...twitch.env(),
+    DATA_DIR: dataDir,
+    ADMIN_PORT: process.env.ADMIN_PORT ?? '8080',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+  };
+  console.log(`fake Discord at ${discord.restUrl}, fake Twitch on port ${twitch.port}`);
+  console.log(`demo world: ${seed.broadcasterIds.length} channels, ${seed.clipCount} clips; data in ${dataDir}`);
+
+  const deploy = startBotProcess({ env, script: 'deploy-commands.ts' });
+  const deployed = await deploy.exited();
+  if (deployed.code !== 0) throw new Error(`deploy-commands failed:\n${deploy.stderr()}`);
+  console.log(deploy.logs.map((line) => line.msg).join('\n'));
+
+  const bot = startBotProcess({ env });
+  bot.child.stdout!.on('data', (chunk: Buffer) => {
+    if (process.env.SHOW_BOT_LOGS) process.stdout.write(chunk);
+  });
+  bot.child.stderr!.pipe(process.stderr);
+  await bot.waitForLog((line) => line.msg === 'discord gateway ready', 120_000);
+  console.log(`bot ready; admin: http://127.0.0.1:${env.ADMIN_PORT}/readyz — type /about, /search text:clutch, or quit`);
+
+  const stopAll = async (): Promise<void> => {
+    const { code } = await bot.stop('SIGTERM');
+    await Promise.all([discord.close(), twitch.close()]);
+    console.log(`bot exited with code ${code}`);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stopAll());
+
+  if (!process.stdin.isTTY) {
+    console.log('stdin is not a terminal: running until Ctrl+C');
+    return;
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  for (;;) {
+    const line = (await prompt.question('> ')).trim();
+    if (line === 'quit' || line === 'exit') break;
+    const words = splitWords(line);
+    try {
+      if (words[0] === 'autocomplete' && words[1] && words[2]) {
+        const handle = discord.interact.autocomplete({
+          name: words[1],
+          options: { [words[2]]: words.slice(3).join(' ') },
+          focused: words[2],
+        });
+        console.log(JSON.stringify(await handle.autocompleteChoices(), null, 2));
+      } else if (words[0]?.startsWith('/')) {
+        const handle = discord.interact.slashCommand({ name: words[0].slice(1), options: parseOptions(words.slice(1)) });
+        console.log(JSON.stringify(await handle.finalMessage(), null, 2));
+      } else if (line !== '') {
+        console.log('commands: /<name> option:value …, autocomplete <command> <option> <text>, quit');
+      }
+    } catch (error) {
+      console.log(`no answer: ${(error as Error).message}`);
+    }
+  }
+  prompt.close();
+  await stopAll();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
