@@ -11,6 +11,6 @@ for (const text of process.argv.slice(3)) {
   const cnt = await client.query(`select count(*) n from clips where search_vector @@ to_tsquery('clip_search', $1)`, [st.params[0]]);
   const r = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${st.text}`, st.params);
   console.log(`=== ${text} matches=${cnt.rows[0].n}`);
-  console.log(r.rows.map((x) => x['QUERY PLAN']).filter((l: string) => /Scan|Limit|Sort|Execution|Planning Time|Rows Removed/.test(l)).join('\n'));
+  console.log(r.rows.map((x) => x['QUERY PLAN']).filter((l: string) => /Scan on clips|CTE Scan on tier|Execution|Planning Time|Rows Removed|One-Time/.test(l)).join('\n'));
 }
 await client.end();

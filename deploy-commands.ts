@@ -17,12 +17,16 @@ async function deployCommands(): Promise<void> {
     : Routes.applicationCommands(applicationId);
   const registered = (await rest.put(route, { body })) as Array<{ name: string }>;
   const scope = devGuildId ? `guild ${devGuildId}` : 'all guilds (global)';
-  console.log(`Registered ${registered.length} commands for ${scope}: ${registered.map((c) => c.name).join(', ')}`);
+  console.log(
+    `Registered ${registered.length} commands for ${scope}: ${registered.map((c) => c.name).join(', ')}`,
+  );
 }
 
 deployCommands().catch((error: unknown) => {
   // A config problem is already a complete, friendly message; anything else gets its text only (no stack,
   // which could carry request details).
-  console.error(error instanceof ConfigError ? error.message : `deploy-commands failed: ${(error as Error).message}`);
+  console.error(
+    error instanceof ConfigError ? error.message : `deploy-commands failed: ${(error as Error).message}`,
+  );
   process.exit(1);
 });

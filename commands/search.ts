@@ -1,6 +1,11 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { autocompleteChannels, autocompleteGames } from '../src/clips/search/autocomplete.js';
-import { SEARCH_PERIODS, SEARCH_SORTS, type ClipSearchPeriod, type ClipSearchSort } from '../src/clips/search/ClipSearchQuery.js';
+import {
+  SEARCH_PERIODS,
+  SEARCH_SORTS,
+  type ClipSearchPeriod,
+  type ClipSearchSort,
+} from '../src/clips/search/ClipSearchQuery.js';
 import { findClips } from '../src/clips/search/findClips.js';
 import type { Command, CommandDeps } from '../src/discord/Command.js';
 import { clipResultsEmbed } from '../src/discord/clipResultsEmbed.js';
@@ -96,7 +101,10 @@ export const search = {
   async autocomplete(interaction, deps) {
     const focused = interaction.options.getFocused(true);
     if (focused.name === 'channel') {
-      const choices = await autocompleteChannels({ ...deps, directory: deps.twitch }, { query: focused.value });
+      const choices = await autocompleteChannels(
+        { ...deps, directory: deps.twitch },
+        { query: focused.value },
+      );
       await interaction.respond(choices.map(({ name, value }) => ({ name, value })));
     } else if (focused.name === 'game') {
       const choices = await autocompleteGames(deps, { query: focused.value });

@@ -39,7 +39,11 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   const { applied } = await applyMigrations({ sql: db.sql, logger: logger.child({ component: 'migrate' }) });
   logger.info({ backend: db.kind, migrationsApplied: applied.length }, 'database ready');
 
-  const cache = createCache({ redisUrl: config.redisUrl, logger: logger.child({ component: 'cache' }), registry });
+  const cache = createCache({
+    redisUrl: config.redisUrl,
+    logger: logger.child({ component: 'cache' }),
+    registry,
+  });
   shutdown.add('cache', () => cache.close());
 
   // The Helix budget is shared through Redis when several processes run; each connection of its own, because

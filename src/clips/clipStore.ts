@@ -97,6 +97,7 @@ words AS (
   WHERE p.title IS DISTINCT FROM w.title
     AND char_length(v.word) BETWEEN 3 AND 40
     AND v.word !~ '${NO_SPACE_CLASS}'
+    AND v.word NOT LIKE '~%'
   ORDER BY v.word
   ON CONFLICT (word) DO NOTHING
 )

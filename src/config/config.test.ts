@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, configSecrets, loadConfig, loadDotEnv } from './config.js';
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  configSecrets,
+  loadConfig,
+  loadDotEnv,
+  loadDatabaseCommandConfig,
+} from './config.js';
 
 const SECRET_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs';
 const SECRET_TWITCH = 'twitch-secret-value-1234567890';
@@ -264,5 +271,21 @@ describe('the documentation of the configuration', () => {
     const example = dotenv.parse(envExample);
     expect(() => loadConfig(example)).toThrow(ConfigError);
     expect(() => loadConfig({ ...example, ...minimal })).not.toThrow();
+  });
+});
+
+describe('loadDatabaseCommandConfig (npm run db:migrate)', () => {
+  it('needs no Discord or Twitch credentials and applies the same defaults', () => {
+    expect(loadDatabaseCommandConfig({})).toEqual({
+      database: { url: undefined, dataDir: './data' },
+      logLevel: 'info',
+    });
+  });
+
+  it('reports an invalid database URL with the same message as the bot', () => {
+    const env = { DATABASE_URL: 'mysql://root@db/clips' };
+    expect(() => loadDatabaseCommandConfig(env)).toThrow(ConfigError);
+    expect(() => loadDatabaseCommandConfig(env)).toThrow(/DATABASE_URL is invalid \(must be a postgres/);
+    expect(() => loadDatabaseCommandConfig(env)).not.toThrow(/DISCORD_TOKEN/);
   });
 });

@@ -163,46 +163,59 @@ const port = (min: number) =>
     .refine((value) => value >= min && value <= 65_535);
 const urlWith = (...protocols: string[]) => z.string().refine((value) => hasProtocol(value, protocols));
 
-const envSchema = z
-  .object({
-    DISCORD_TOKEN: required,
-    DISCORD_APPLICATION_ID: snowflake,
-    DISCORD_API_URL: urlWith('http:', 'https:').default('https://discord.com/api'),
-    DISCORD_DEV_GUILD_ID: snowflake.optional(),
-    TWITCH_CLIENT_ID: required,
-    TWITCH_CLIENT_SECRET: required,
-    TWURPLE_MOCK_API_PORT: port(1).optional(),
-    DATABASE_URL: urlWith('postgres:', 'postgresql:').optional(),
-    DATA_DIR: optional.default('./data'),
-    REDIS_URL: urlWith('redis:', 'rediss:').optional(),
-    ADMIN_HOST: optional.default('127.0.0.1'),
-    ADMIN_PORT: port(0).default(8080),
-    METRICS_TOKEN: z.string().min(16).optional(),
-    PUBLIC_URL: urlWith('http:', 'https:').optional(),
-    TOKEN_ENCRYPTION_KEY: z
-      .string()
-      .refine((value) => BASE64.test(value) && Buffer.from(value, 'base64').length === 32)
-      .optional(),
-    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  } satisfies Record<ConfigVariable, z.ZodType>)
-  .transform((env): Config => ({
-    discord: {
-      token: env.DISCORD_TOKEN,
-      applicationId: env.DISCORD_APPLICATION_ID,
-      apiUrl: env.DISCORD_API_URL.replace(/\/+$/, ''),
-      devGuildId: env.DISCORD_DEV_GUILD_ID,
-    },
-    twitch: {
-      clientId: env.TWITCH_CLIENT_ID,
-      clientSecret: env.TWITCH_CLIENT_SECRET,
-      mockApiPort: env.TWURPLE_MOCK_API_PORT,
-    },
+const envShape = {
+  DISCORD_TOKEN: required,
+  DISCORD_APPLICATION_ID: snowflake,
+  DISCORD_API_URL: urlWith('http:', 'https:').default('https://discord.com/api'),
+  DISCORD_DEV_GUILD_ID: snowflake.optional(),
+  TWITCH_CLIENT_ID: required,
+  TWITCH_CLIENT_SECRET: required,
+  TWURPLE_MOCK_API_PORT: port(1).optional(),
+  DATABASE_URL: urlWith('postgres:', 'postgresql:').optional(),
+  DATA_DIR: optional.default('./data'),
+  REDIS_URL: urlWith('redis:', 'rediss:').optional(),
+  ADMIN_HOST: optional.default('127.0.0.1'),
+  ADMIN_PORT: port(0).default(8080),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  PUBLIC_URL: urlWith('http:', 'https:').optional(),
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => BASE64.test(value) && Buffer.from(value, 'base64').length === 32)
+    .optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+} satisfies Record<ConfigVariable, z.ZodType>;
+
+const envSchema = z.object(envShape).transform((env): Config => ({
+  discord: {
+    token: env.DISCORD_TOKEN,
+    applicationId: env.DISCORD_APPLICATION_ID,
+    apiUrl: env.DISCORD_API_URL.replace(/\/+$/, ''),
+    devGuildId: env.DISCORD_DEV_GUILD_ID,
+  },
+  twitch: {
+    clientId: env.TWITCH_CLIENT_ID,
+    clientSecret: env.TWITCH_CLIENT_SECRET,
+    mockApiPort: env.TWURPLE_MOCK_API_PORT,
+  },
+  database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
+  redisUrl: env.REDIS_URL,
+  admin: { host: env.ADMIN_HOST, port: env.ADMIN_PORT, metricsToken: env.METRICS_TOKEN },
+  publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+  tokenEncryptionKey:
+    env.TOKEN_ENCRYPTION_KEY === undefined ? undefined : Buffer.from(env.TOKEN_ENCRYPTION_KEY, 'base64'),
+  logLevel: env.LOG_LEVEL,
+}));
+
+/** What `npm run db:migrate` needs: no Discord or Twitch credentials. */
+export interface DatabaseCommandConfig {
+  database: Config['database'];
+  logLevel: LogLevel;
+}
+
+const databaseEnvSchema = z
+  .object({ DATABASE_URL: envShape.DATABASE_URL, DATA_DIR: envShape.DATA_DIR, LOG_LEVEL: envShape.LOG_LEVEL })
+  .transform((env): DatabaseCommandConfig => ({
     database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
-    redisUrl: env.REDIS_URL,
-    admin: { host: env.ADMIN_HOST, port: env.ADMIN_PORT, metricsToken: env.METRICS_TOKEN },
-    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
-    tokenEncryptionKey:
-      env.TOKEN_ENCRYPTION_KEY === undefined ? undefined : Buffer.from(env.TOKEN_ENCRYPTION_KEY, 'base64'),
     logLevel: env.LOG_LEVEL,
   }));
 
@@ -217,12 +230,21 @@ function describeIssue(name: ConfigVariable, present: boolean): string {
  * `DATABASE_URL=` line in .env selects the default. Throws `ConfigError` listing every problem at once.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
+  return parseEnv(envSchema, env);
+}
+
+/** Validates only the database variables, with the same rules and messages as `loadConfig`. */
+export function loadDatabaseCommandConfig(env: Record<string, string | undefined>): DatabaseCommandConfig {
+  return parseEnv(databaseEnvSchema, env);
+}
+
+function parseEnv<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
   const input: Partial<Record<ConfigVariable, string>> = {};
   for (const name of Object.keys(CONFIG_VARIABLES) as ConfigVariable[]) {
     const value = env[name]?.trim();
     if (value !== undefined && value !== '') input[name] = value;
   }
-  const result = envSchema.safeParse(input);
+  const result = schema.safeParse(input);
   if (result.success) return result.data;
 
   const problems = new Map<ConfigVariable, string>();

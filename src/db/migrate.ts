@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,8 +7,19 @@ import type { Logger } from 'pino';
 import { AppError } from '../shared/errors.js';
 import type { SqlExecutor } from './Database.js';
 
-/** prisma/migrations, resolved from this file so the CLI and tests work from any working directory. */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+/**
+ * prisma/migrations of the project this file belongs to, found by walking up from this file, so the CLI and
+ * tests work from any working directory and the compiled build (dist/src/db/) finds the same folder.
+ */
+export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir(path.dirname(fileURLToPath(import.meta.url)));
+
+function findMigrationsDir(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'prisma', 'migrations');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve(start, '../../prisma/migrations');
+  }
+}
 
 /**
  * The key Prisma's schema engine locks during `prisma migrate deploy`. Sharing it means our migrator and a

@@ -14,7 +14,9 @@ export interface InteractionRouterOptions {
  * Dispatches slash commands and autocomplete to the command that owns them. Returns the listener for
  * `client.on('interactionCreate', ...)`; it never throws (an unhandled rejection would crash the bot).
  */
-export function createInteractionRouter(options: InteractionRouterOptions): (interaction: Interaction) => Promise<void> {
+export function createInteractionRouter(
+  options: InteractionRouterOptions,
+): (interaction: Interaction) => Promise<void> {
   const byName = new Map(options.commands.map((command) => [command.data.name, command]));
   const { deps, interactionsTotal } = options;
 

@@ -12,7 +12,6 @@ import {
   budgetStretch,
   defaultPollScheduleOptions,
   liveCallsPerMinuteSql,
-  referenceClipRatePerHour,
   type PollScheduleOptions,
 } from './pollSchedule.js';
 import { recheckClips } from './recheckClips.js';
@@ -148,12 +147,7 @@ export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
                   FILTER (WHERE backfill_status IN ('pending', 'running')), 0) AS bf_remaining,
                 ${liveCallsPerMinuteSql} AS live_calls
            FROM tracked_channels`,
-        [
-          options.schedule.liveIntervalMs,
-          options.schedule.minLiveIntervalMs,
-          referenceClipRatePerHour,
-          recentSince,
-        ],
+        [options.schedule.liveIntervalMs, options.schedule.minLiveIntervalMs, recentSince],
       );
       const n = (key: string) => Number(counts?.[key] ?? 0);
       const population = {

@@ -13,17 +13,14 @@ const now = new Date('2024-01-01T12:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
 
 describe('poll schedule', () => {
-  it('polls a live channel at the live interval, a quiet one at most half as often, a busy one more often', () => {
-    expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 6 }, now, options)).toBe(
+  it('polls every live channel at the live interval and only busy ones more often', () => {
+    expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 0 }, now, options)).toBe(
       60_000,
     );
-    expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 0 }, now, options)).toBe(
-      120_000,
+    expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 50 }, now, options)).toBe(
+      60_000,
     );
-    expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 24 }, now, options)).toBe(
-      30_000,
-    );
-    expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 10_000 }, now, options)).toBe(
+    expect(basePollIntervalMs({ isLive: true, lastLiveAt: now, clipRatePerHour: 500 }, now, options)).toBe(
       20_000,
     );
   });

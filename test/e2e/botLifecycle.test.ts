@@ -20,7 +20,11 @@ async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   return { status: response.status, body: (await response.json()) as T };
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -74,6 +78,8 @@ describe('the bot against the fake Discord and fake Twitch', () => {
   });
 
   it('connects to the gateway and reports every dependency up on /readyz', { timeout: 60_000 }, async () => {
+    // Started before the bot has logged in: proves the wait sees the session arrive, not just one already there.
+    await discord.waitForGatewaySession(30_000);
     let lastReport: ReadyReport | undefined;
     const report = await eventually(
       async () => {
@@ -124,6 +130,7 @@ describe('the bot against the fake Discord and fake Twitch', () => {
       30_000,
       'a RESUME handshake',
     );
+    await discord.waitForGatewaySession(30_000);
     // Interactions still reach the bot on the resumed session.
     const message = await discord.interact.slashCommand({ name: 'about' }).finalMessage();
     expect(message.embeds).toHaveLength(1);
@@ -170,7 +177,10 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     const messages = bot.logs.map((line) => line.msg);
     expect(messages).toContain('shutdown complete');
     for (const step of ['clip sync', 'discord gateway', 'admin http', 'cache', 'database']) {
-      expect(bot.logs.some((line) => line.msg === 'stopped' && line.step === step), step).toBe(true);
+      expect(
+        bot.logs.some((line) => line.msg === 'stopped' && line.step === step),
+        step,
+      ).toBe(true);
     }
     // No secret reached the logs.
     const output = JSON.stringify(bot.logs) + bot.stderr();

@@ -51,7 +51,9 @@ async function main(): Promise<void> {
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   };
   console.log(`fake Discord at ${discord.restUrl}, fake Twitch on port ${twitch.port}`);
-  console.log(`demo world: ${seed.broadcasterIds.length} channels, ${seed.clipCount} clips; data in ${dataDir}`);
+  console.log(
+    `demo world: ${seed.broadcasterIds.length} channels, ${seed.clipCount} clips; data in ${dataDir}`,
+  );
 
   const deploy = startBotProcess({ env, script: 'deploy-commands.ts' });
   const deployed = await deploy.exited();
@@ -64,7 +66,9 @@ async function main(): Promise<void> {
   });
   bot.child.stderr!.pipe(process.stderr);
   await bot.waitForLog((line) => line.msg === 'discord gateway ready', 120_000);
-  console.log(`bot ready; admin: http://127.0.0.1:${env.ADMIN_PORT}/readyz — type /about, /search text:clutch, or quit`);
+  console.log(
+    `bot ready; admin: http://127.0.0.1:${env.ADMIN_PORT}/readyz — type /about, /search text:clutch, or quit`,
+  );
 
   const stopAll = async (): Promise<void> => {
     const { code } = await bot.stop('SIGTERM');
@@ -92,7 +96,10 @@ async function main(): Promise<void> {
         });
         console.log(JSON.stringify(await handle.autocompleteChoices(), null, 2));
       } else if (words[0]?.startsWith('/')) {
-        const handle = discord.interact.slashCommand({ name: words[0].slice(1), options: parseOptions(words.slice(1)) });
+        const handle = discord.interact.slashCommand({
+          name: words[0].slice(1),
+          options: parseOptions(words.slice(1)),
+        });
         console.log(JSON.stringify(await handle.finalMessage(), null, 2));
       } else if (line !== '') {
         console.log('commands: /<name> option:value …, autocomplete <command> <option> <text>, quit');

@@ -2,9 +2,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** tsx's loader by absolute URL, so the child may run in any working directory. */
+const TSX_LOADER = pathToFileURL(`${PROJECT_ROOT}/node_modules/tsx/dist/loader.mjs`).href;
 
 export interface LogLine {
   level: string | number;
@@ -37,7 +39,7 @@ export function startBotProcess(options: {
   const script = options.script ?? 'src/main.ts';
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', `${PROJECT_ROOT}/${script}`, ...(options.args ?? [])],
+    ['--import', TSX_LOADER, `${PROJECT_ROOT}/${script}`, ...(options.args ?? [])],
     {
       cwd: options.cwd ?? PROJECT_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
@@ -60,7 +62,7 @@ export function startBotProcess(options: {
     try {
       line = JSON.parse(text) as LogLine;
     } catch {
-      line = { level: "stdout", msg: text };
+      line = { level: 'stdout', msg: text };
     }
     logs.push(line);
     for (const waiter of [...waiters]) {
@@ -104,7 +106,14 @@ export function startBotProcess(options: {
           if (!waiters.includes(waiter)) return;
           waiters.splice(waiters.indexOf(waiter), 1);
           clearTimeout(timer);
-          reject(new Error(`bot exited (code ${code}, signal ${signal}) before logging the expected line.\nstderr:\n${stderr.slice(-2_000)}\nlast logs:\n${logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`));
+          reject(
+            new Error(
+              `bot exited (code ${code}, signal ${signal}) before logging the expected line.\nstderr:\n${stderr.slice(-2_000)}\nlast logs:\n${logs
+                .slice(-15)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}`,
+            ),
+          );
         });
       });
     },

@@ -48,8 +48,26 @@ CREATE FUNCTION clip_search_vector(title text) RETURNS tsvector
                    ELSE ''::tsvector END
   $$;
 
--- Stored so that matching and ranking read it instead of re-parsing titles.
-ALTER TABLE "clips" ADD COLUMN "search_vector" tsvector GENERATED ALWAYS AS (public.clip_search_vector("title")) STORED;
+-- Popularity tiers as lexemes no query token can produce ('~' is never part of a token): a clip with 5,000
+-- views carries ~v10, ~v100 and ~v1000. "The 500 most viewed matches of X" is then "the matches of
+-- X & ~v10000 if there are 500 of them, else of X & ~v1000, ..." — each tier a GIN posting-list
+-- intersection that touches only the tier's rows, instead of visiting every match of a common word or
+-- walking the views index past thousands of non-matches. Keep in sync with POPULARITY_TIERS in
+-- src/clips/search/buildSearchSql.ts.
+CREATE FUNCTION clip_search_popularity(views integer) RETURNS tsvector
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$
+    SELECT CASE WHEN views >= 10000 THEN '~v10 ~v100 ~v1000 ~v10000'::tsvector
+                WHEN views >= 1000 THEN '~v10 ~v100 ~v1000'::tsvector
+                WHEN views >= 100 THEN '~v10 ~v100'::tsvector
+                WHEN views >= 10 THEN '~v10'::tsvector
+                ELSE ''::tsvector END
+  $$;
+
+-- Stored so that matching and ranking read it instead of re-parsing titles. A view-count change rewrites
+-- it only when the clip crosses a popularity tier (otherwise the value is unchanged).
+ALTER TABLE "clips" ADD COLUMN "search_vector" tsvector
+  GENERATED ALWAYS AS (public.clip_search_vector("title") || public.clip_search_popularity("view_count")) STORED;
 
 -- Words, prefixes, phrases (positions are kept for `<->` rechecks) and CJK bigrams.
 CREATE INDEX "clips_search_vector_search_idx" ON "clips" USING gin ("search_vector");

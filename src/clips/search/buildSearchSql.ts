@@ -23,6 +23,8 @@ export const TS_CONFIG = `'public.clip_search'::regconfig`;
  * and oldest sorts page through every match.
  */
 export const RELEVANCE_CANDIDATES = 500;
+/** View-count tiers stored as `~v<n>` lexemes in search_vector (clip_search_popularity), highest first. */
+export const POPULARITY_TIERS = [10_000, 1_000, 100, 10] as const;
 /** Counting stops here; beyond it the total is the planner's estimate. */
 export const EXACT_COUNT_LIMIT = RELEVANCE_CANDIDATES;
 /** Vocabulary words at least this similar (pg_trgm similarity) to a typed word count as corrections. */
@@ -131,23 +133,46 @@ class Params {
 /** One page of clips (plus one extra row that tells whether another page exists). */
 export function buildSearchStatement(plan: SearchPlan): Statement {
   const params = new Params();
-  const where = baseConditions(plan, params, 'c');
   const columns = CLIP_COLUMNS.map((column) => `c.${column}`).join(', ');
 
   if (plan.sort === 'relevance' && plan.include.length > 0) {
+    const filters = baseConditions(plan, params, 'c', false).join(' AND ');
+    const query = `to_tsquery(${TS_CONFIG}, ${params.add(textQuery(plan))})`;
     const score = relevanceExpression(plan, params, 'c');
     const keyset =
       plan.after === null
         ? 'TRUE'
         : `(s.score < ${params.add(String(plan.after.key))}::numeric OR (s.score = ${params.add(String(plan.after.key))}::numeric AND s.id > ${params.add(plan.after.id)}))`;
+    // The RELEVANCE_CANDIDATES most viewed matches, found tier by tier (see clip_search_popularity in the
+    // migration): a tier runs only while every tier above it found fewer than the limit, and the first tier
+    // that reaches the limit holds exactly the top matches by views. Only rare queries reach `tier_all`,
+    // and for them a bitmap scan of all matches is cheap.
+    const n = RELEVANCE_CANDIDATES;
+    const tiers = [...POPULARITY_TIERS.map((tier) => `tier_${tier}`), 'tier_all'];
+    const ctes = tiers.map((name, index) => {
+      const guards = tiers.slice(0, index).map((above) => `(SELECT count(*) FROM ${above}) < ${n}`);
+      const tier = POPULARITY_TIERS[index];
+      const match = tier === undefined ? query : `(${query} && '''~v${tier}'''::tsquery)`;
+      return `${name} AS MATERIALIZED (
+  SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
+  WHERE ${[...guards, filters, `c.search_vector @@ ${match}`].join(' AND ')}
+  ORDER BY c.view_count DESC, c.id
+  LIMIT ${n}
+)`;
+    });
+    const candidates = tiers
+      .map((name, index) =>
+        index === tiers.length - 1
+          ? `SELECT * FROM ${name}`
+          : `SELECT * FROM ${name} WHERE (SELECT count(*) FROM ${name}) >= ${n}`,
+      )
+      .join('\n  UNION ALL ');
     // Candidates carry only what ranking needs (narrow rows sort and materialise cheaply); the page's
     // full rows are fetched by primary key at the end.
     const text = `
-WITH candidates AS MATERIALIZED (
-  SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
-  WHERE ${where.join(' AND ')}
-  ORDER BY c.view_count DESC, c.id
-  LIMIT ${RELEVANCE_CANDIDATES}
+WITH ${ctes.join(', ')},
+candidates AS (
+  ${candidates}
 ), scored AS (
   SELECT c.id, ${score} AS score, count(*) OVER () AS candidates FROM candidates c
 ), page AS (
@@ -162,6 +187,7 @@ ORDER BY p.score DESC, p.id`;
     return { text, params: params.values };
   }
 
+  const where = baseConditions(plan, params, 'c', true);
   const sort = plan.sort === 'relevance' ? 'views' : plan.sort;
   if (plan.after !== null) where.push(keysetCondition(sort, plan.after, params));
   const order =
@@ -181,7 +207,7 @@ LIMIT ${params.add(plan.limit)}`;
 /** Exact count of matches, stopping at EXACT_COUNT_LIMIT + 1. */
 export function buildCountStatement(plan: SearchPlan): Statement {
   const params = new Params();
-  const where = baseConditions({ ...plan, after: null }, params, 'c');
+  const where = baseConditions({ ...plan, after: null }, params, 'c', true);
   return {
     text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM clips c WHERE ${where.join(' AND ')} LIMIT ${EXACT_COUNT_LIMIT + 1}) AS capped`,
     params: params.values,
@@ -191,7 +217,7 @@ export function buildCountStatement(plan: SearchPlan): Statement {
 /** The planner's row estimate for all matches (read from EXPLAIN's JSON), for totals beyond the cap. */
 export function buildEstimateStatement(plan: SearchPlan): Statement {
   const params = new Params();
-  const where = baseConditions({ ...plan, after: null }, params, 'c');
+  const where = baseConditions({ ...plan, after: null }, params, 'c', true);
   return { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM clips c WHERE ${where.join(' AND ')}`, params: params.values };
 }
 
@@ -239,7 +265,7 @@ function termQuery(term: SearchTerm, prefix: boolean, corrections?: Corrections)
   return parts.length === 1 ? (parts[0] ?? '') : `(${parts.join(adjacent ? ' <-> ' : ' & ')})`;
 }
 
-function baseConditions(plan: SearchPlan, params: Params, alias: string): string[] {
+function baseConditions(plan: SearchPlan, params: Params, alias: string, withText: boolean): string[] {
   const where = [`${alias}.deleted_at IS NULL`];
   const { filters } = plan;
   if (filters.channelIds !== undefined && filters.channelIds.length > 0) {
@@ -260,14 +286,18 @@ function baseConditions(plan: SearchPlan, params: Params, alias: string): string
   }
   if (filters.to !== undefined) where.push(`${alias}.created_at <= ${params.add(filters.to.toISOString())}::timestamptz`);
 
-  if (plan.mode !== 'filter' && (plan.include.length > 0 || plan.exclude.length > 0)) {
-    const query = tsQueryText(plan.include, plan.exclude, {
-      prefix: true,
-      ...(plan.mode === 'fuzzy' ? { corrections: plan.corrections } : {}),
-    });
-    where.push(`${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(query)})`);
+  if (withText && plan.mode !== 'filter' && (plan.include.length > 0 || plan.exclude.length > 0)) {
+    where.push(`${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(textQuery(plan))})`);
   }
   return where;
+}
+
+/** What the text must match: prefixes and phrases, plus vocabulary corrections in fuzzy mode. */
+function textQuery(plan: SearchPlan): string {
+  return tsQueryText(plan.include, plan.exclude, {
+    prefix: true,
+    ...(plan.mode === 'fuzzy' ? { corrections: plan.corrections } : {}),
+  });
 }
 
 function relevanceExpression(plan: SearchPlan, params: Params, alias: string): string {
@@ -292,7 +322,9 @@ function relevanceExpression(plan: SearchPlan, params: Params, alias: string): s
   // float8 throughout (numeric arithmetic costs microseconds per row); numeric only for the final rounding.
   const match = `(${termScores.join(' + ')}) / ${plan.include.length}.0::float8`;
   const queryWords = plan.include.reduce((sum, term) => sum + term.tokens.length, 0);
-  const coverage = `least(1.0::float8, ${queryWords}.0::float8 / greatest(1, length(${alias}.search_vector)))`;
+  // length() counts distinct lexemes, including the popularity-tier lexemes, which are not title words.
+  const tierLexemes = POPULARITY_TIERS.map((tier) => `(${alias}.view_count >= ${tier})::int`).join(' + ');
+  const coverage = `least(1.0::float8, ${queryWords}.0::float8 / greatest(1, length(${alias}.search_vector) - (${tierLexemes})))`;
   const views = `least(1.0::float8, ln(1.0::float8 + ${alias}.view_count) / ln(${VIEWS_SATURATION + 1}.0::float8))`;
   const now = params.add(plan.now.toISOString());
   const recency = `exp(-greatest(0.0::float8, date_part('epoch', ${now}::timestamptz - ${alias}.created_at)) / ${RECENCY_SECONDS}.0::float8)`;

@@ -13,20 +13,7 @@ import {
   type FakeRole,
   type FakeUser,
 } from './fixtures.js';
-import { InteractionHandle } from './InteractionHandle.js';
-import {
-  buildOptions,
-  buildResolved,
-  interactionBase,
-  InteractionType,
-  resolveContext,
-  type AutocompleteInput,
-  type ComponentInput,
-  type InteractionContext,
-  type InteractionState,
-  type ModalSubmitInput,
-  type SlashCommandInput,
-} from './interactions.js';
+import { InteractionDispatcher } from './InteractionDispatcher.js';
 import { RateLimiter, type RateLimitRule } from './RateLimiter.js';
 import {
   compileMatcher,
@@ -110,12 +97,7 @@ export class FakeDiscord {
   readonly applicationId: string;
   readonly gateway: FakeGateway;
   readonly state: DiscordState;
-  readonly interact: {
-    slashCommand: (input: SlashCommandInput) => InteractionHandle;
-    autocomplete: (input: AutocompleteInput) => InteractionHandle;
-    component: (input: ComponentInput) => InteractionHandle;
-    modalSubmit: (input: ModalSubmitInput) => InteractionHandle;
-  };
+  readonly interact: InteractionDispatcher;
   #fixtures: DefaultFixtures | undefined;
   #token: string;
   #port = 0;
@@ -139,6 +121,8 @@ export class FakeDiscord {
     this.#waitTimeoutMs = options.waitTimeoutMs ?? 5000;
     this.#shardCount = options.shardCount ?? 1;
     this.gateway = new FakeGateway({
+      // The state is built after the gateway (it needs it); by the time a client connects it exists.
+      onSessionChange: () => this.state?.changed(),
       token: () => this.#token,
       bot: this.bot,
       applicationId: this.applicationId,
@@ -162,18 +146,13 @@ export class FakeDiscord {
         this.gateway.handleUpgrade(request, socket, head);
       else socket.destroy();
     });
-    this.interact = {
-      slashCommand: (input) =>
-        this.#dispatchInteraction(input, InteractionType.ApplicationCommand, (context) =>
-          this.#commandData(input, context),
-        ),
-      autocomplete: (input) =>
-        this.#dispatchInteraction(input, InteractionType.Autocomplete, (context) =>
-          this.#commandData(input, context, input.focused),
-        ),
-      component: (input) => this.#dispatchComponent(input),
-      modalSubmit: (input) => this.#dispatchModalSubmit(input),
-    };
+    this.interact = new InteractionDispatcher({
+      state: this.state,
+      gateway: this.gateway,
+      ids: this.#ids,
+      waitTimeoutMs: this.#waitTimeoutMs,
+      defaults: () => ({ guild: this.#fixtures?.guild, user: this.#fixtures?.member }),
+    });
     if (options.defaultFixtures !== false) this.#fixtures = this.#createDefaultFixtures();
   }
 
@@ -375,147 +354,6 @@ export class FakeDiscord {
       moderator,
       member,
     };
-  }
-
-  #resolve(input: InteractionContext): ReturnType<typeof resolveContext> {
-    const defaultGuild = this.#fixtures?.guild ?? this.state.guilds[0];
-    if (defaultGuild === undefined && input.guildId !== null)
-      throw new Error('fake discord: no guild to interact in');
-    return resolveContext({
-      input,
-      guilds: this.state.guilds,
-      defaultGuild: defaultGuild!,
-      defaultUser: this.#fixtures?.member ?? this.bot,
-      bot: this.bot,
-      dmChannelFor: (user) => this.state.dmChannelFor(user),
-    });
-  }
-
-  #commandData(input: SlashCommandInput, context: ReturnType<typeof resolveContext>, focused?: string): Json {
-    const guildCommand =
-      context.guild === null
-        ? undefined
-        : [...(this.state.guildCommands.get(context.guild.id)?.values() ?? [])].find(
-            (command) => command.name === input.name,
-          );
-    const command =
-      guildCommand ?? [...this.state.globalCommands.values()].find((command) => command.name === input.name);
-    const options = buildOptions(input, command, focused);
-    const resolved = buildResolved(options, context, this.state.users);
-    return {
-      id: command?.id ?? this.#ids.next(),
-      name: input.name,
-      type: 1,
-      ...(guildCommand === undefined ? {} : { guild_id: context.guild!.id }),
-      options,
-      ...(resolved === undefined ? {} : { resolved }),
-    };
-  }
-
-  #register(payload: Json, context: ReturnType<typeof resolveContext>, type: number): InteractionHandle {
-    const state: InteractionState = {
-      id: String(payload.id),
-      token: String(payload.token),
-      type,
-      payload,
-      createdAt: Date.now(),
-      channelId: String((context.channel as Json).id),
-      guildId: context.guild?.id ?? null,
-      callback: null,
-      originalId: null,
-      edits: [],
-      followUpIds: [],
-      dispatchedTo: 0,
-    };
-    this.state.interactions.set(state.id, state);
-    this.state.interactionsByToken.set(state.token, state);
-    state.dispatchedTo = this.gateway.dispatch('INTERACTION_CREATE', payload, context.guild?.id);
-    this.state.changed();
-    return new InteractionHandle(
-      state,
-      {
-        message: (id) => this.state.message(id)?.json,
-        waitUntil: (...args) => this.state.waitUntil(...args),
-      },
-      this.#waitTimeoutMs,
-    );
-  }
-
-  #dispatchInteraction(
-    input: InteractionContext,
-    type: number,
-    data: (context: ReturnType<typeof resolveContext>) => Json,
-  ): InteractionHandle {
-    const context = this.#resolve(input);
-    const payload = interactionBase({
-      id: this.#ids.next(),
-      token: `aW50ZXJhY3Rpb24${randomBytes(48).toString('base64url')}`,
-      type,
-      applicationId: this.applicationId,
-      context,
-      data: data(context),
-    });
-    return this.#register(payload, context, type);
-  }
-
-  #dispatchComponent(input: ComponentInput): InteractionHandle {
-    const known =
-      typeof input.message === 'string'
-        ? this.state.message(input.message)?.json
-        : this.state.adoptMessage(input.message);
-    if (known === undefined) throw new Error(`fake discord: unknown message ${String(input.message)}`);
-    const channelId = String(known.channel_id);
-    const guildId = this.state.channel(channelId).guildId;
-    const context = this.#resolve({ ...input, channelId, guildId });
-    const componentType = input.componentType ?? 2;
-    const payload = interactionBase({
-      id: this.#ids.next(),
-      token: `aW50ZXJhY3Rpb24${randomBytes(48).toString('base64url')}`,
-      type: InteractionType.MessageComponent,
-      applicationId: this.applicationId,
-      context,
-      data: {
-        custom_id: input.customId,
-        component_type: componentType,
-        ...(componentType === 2 ? {} : { values: input.values ?? [] }),
-      },
-    });
-    payload.message = known;
-    return this.#register(payload, context, InteractionType.MessageComponent);
-  }
-
-  #dispatchModalSubmit(input: ModalSubmitInput): InteractionHandle {
-    const message =
-      input.message === undefined
-        ? undefined
-        : typeof input.message === 'string'
-          ? this.state.message(input.message)?.json
-          : this.state.adoptMessage(input.message);
-    const context = this.#resolve(
-      message === undefined
-        ? input
-        : {
-            ...input,
-            channelId: String(message.channel_id),
-            guildId: this.state.channel(String(message.channel_id)).guildId,
-          },
-    );
-    const payload = interactionBase({
-      id: this.#ids.next(),
-      token: `aW50ZXJhY3Rpb24${randomBytes(48).toString('base64url')}`,
-      type: InteractionType.ModalSubmit,
-      applicationId: this.applicationId,
-      context,
-      data: {
-        custom_id: input.customId,
-        components: Object.entries(input.fields).map(([customId, value]) => ({
-          type: 1,
-          components: [{ type: 4, custom_id: customId, value }],
-        })),
-      },
-    });
-    if (message !== undefined) payload.message = message;
-    return this.#register(payload, context, InteractionType.ModalSubmit);
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -52,6 +52,8 @@ export interface GatewayConnection {
 }
 
 export interface FakeGatewayOptions {
+  /** Called whenever a session connects (READY/RESUMED) or loses its socket, so waiters re-check. */
+  onSessionChange?: () => void;
   token: () => string;
   bot: FakeUser;
   applicationId: string;
@@ -162,6 +164,7 @@ export class FakeGateway {
       state.session.socket = null;
       // A client that closes with 1000/1001 ends its session for good, as on Discord (client.destroy()).
       if (code === 1000 || code === 1001) this.#sessions.delete(state.session.id);
+      this.options.onSessionChange?.();
     });
     ws.on('error', () => ws.terminate());
     const version = url.searchParams.get('v');
@@ -261,6 +264,7 @@ export class FakeGateway {
       _trace: ['["fake-discord",{}]'],
     });
     for (const guild of guilds) this.#send(session, 'GUILD_CREATE', this.guildCreateFor(guild, intents));
+    this.options.onSessionChange?.();
     return session;
   }
 
@@ -296,6 +300,7 @@ export class FakeGateway {
       handshake.replayed = (handshake.replayed ?? 0) + 1;
     }
     this.#send(session, 'RESUMED', null);
+    this.options.onSessionChange?.();
     return session;
   }
 

@@ -7,10 +7,13 @@ export type { InteractionHandle } from './InteractionHandle.js';
 export type { LoggedRequest, RequestMatcher, RoutePattern } from './RequestLog.js';
 export type { AddGuildOptions, FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser } from './fixtures.js';
 export { Permission } from './fixtures.js';
+export type { InteractionDispatcher } from './InteractionDispatcher.js';
 export type {
   AutocompleteInput,
+  CallbackRecord,
   ComponentInput,
   InteractionContext,
+  ModalSubmitInput,
   SlashCommandInput,
 } from './interactions.js';
 
