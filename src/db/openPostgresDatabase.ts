@@ -80,15 +80,7 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
     async transaction(work) {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
-        try {
-          const result = await work(clientExecutor(client, 1));
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK');
-          throw error;
-        }
+        return await clientExecutor(client, 0).transaction(work);
       } finally {
         client.release();
       }

@@ -147,7 +147,12 @@ export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
                   FILTER (WHERE backfill_status IN ('pending', 'running')), 0) AS bf_remaining,
                 ${liveCallsPerMinuteSql} AS live_calls
            FROM tracked_channels`,
-        [options.schedule.liveIntervalMs, options.schedule.minLiveIntervalMs, recentSince],
+        [
+          options.schedule.liveIntervalMs,
+          options.schedule.minLiveIntervalMs,
+          options.schedule.busyClipRatePerHour,
+          recentSince,
+        ],
       );
       const n = (key: string) => Number(counts?.[key] ?? 0);
       const population = {

@@ -3,6 +3,7 @@
 // with real PostgreSQL and Redis. It walks an operator's first day: start, readiness, command deployment, a
 // dropped gateway connection, an expired Twitch token, a search, and a graceful stop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { botEnvForFakes } from '../fakes/botEnv.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { seedDemoData, startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
 import { startBotProcess, type BotProcess } from '../support/botProcess.js';
@@ -52,19 +53,12 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     twitch = await startFakeTwitch();
     seedDemoData(twitch);
     database = await createTestPostgresDatabase();
-    env = {
-      DISCORD_TOKEN: discord.token,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_URL: discord.restUrl,
-      DISCORD_DEV_GUILD_ID: discord.fixtures.guild.id,
-      TWITCH_CLIENT_ID: twitch.clientId,
-      TWITCH_CLIENT_SECRET: twitch.clientSecret,
-      ...twitch.env(),
+    env = botEnvForFakes(discord, twitch, {
       DATABASE_URL: database.url,
       REDIS_URL,
       ADMIN_PORT: '0',
       LOG_LEVEL: 'info',
-    };
+    });
     bot = startBotProcess({ env });
     const listening = await bot.waitForLog((line) => line.msg === 'admin server listening', 60_000);
     adminUrl = String(listening.url);

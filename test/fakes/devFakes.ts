@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { startBotProcess } from '../support/botProcess.js';
+import { botEnvForFakes } from './botEnv.js';
 import { startFakeDiscord } from './discord/index.js';
 import { seedDemoData, startFakeTwitch } from './twitch/index.js';
 
@@ -36,20 +37,13 @@ async function main(): Promise<void> {
   const twitch = await startFakeTwitch();
   const seed = seedDemoData(twitch);
   const dataDir = process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'tcs-dev-'));
-  const env = {
-    DISCORD_TOKEN: discord.token,
-    DISCORD_APPLICATION_ID: discord.applicationId,
-    DISCORD_API_URL: discord.restUrl,
-    DISCORD_DEV_GUILD_ID: discord.fixtures.guild.id,
-    TWITCH_CLIENT_ID: twitch.clientId,
-    TWITCH_CLIENT_SECRET: twitch.clientSecret,
-    ...twitch.env(),
+  const env = botEnvForFakes(discord, twitch, {
     DATA_DIR: dataDir,
     ADMIN_PORT: process.env.ADMIN_PORT ?? '8080',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-  };
+  });
   console.log(`fake Discord at ${discord.restUrl}, fake Twitch on port ${twitch.port}`);
   console.log(
     `demo world: ${seed.broadcasterIds.length} channels, ${seed.clipCount} clips; data in ${dataDir}`,

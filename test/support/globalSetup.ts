@@ -36,6 +36,8 @@ export default async function globalSetup(): Promise<void> {
     }
   }
   if (failures.length > 0) {
-    throw new Error(`Test services unreachable (see README, "Running the tests"):\n  ${failures.join('\n  ')}`);
+    throw new Error(
+      `Test services unreachable (see README, "Running the tests"):\n  ${failures.join('\n  ')}`,
+    );
   }
 }

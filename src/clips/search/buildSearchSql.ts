@@ -112,6 +112,8 @@ export interface SearchPlan {
   filters: SearchFilters;
   sort: ClipSearchSort;
   now: Date;
+  /** How relevance candidates are collected (see termStatistics); default: every tier, planner's choice. */
+  strategy?: { startTier: number; bitmapForAll: boolean };
   /** Keyset position of the previous page's last clip. */
   after: { key: string | number; id: string } | null;
   limit: number;
@@ -148,15 +150,19 @@ export function buildSearchStatement(plan: SearchPlan): Statement {
     // that reaches the limit holds exactly the top matches by views. Only rare queries reach `tier_all`,
     // and for them a bitmap scan of all matches is cheap.
     const n = RELEVANCE_CANDIDATES;
-    const tiers = [...POPULARITY_TIERS.map((tier) => `tier_${tier}`), 'tier_all'];
-    const ctes = tiers.map((name, index) => {
+    const strategy = plan.strategy ?? { startTier: 0, bitmapForAll: false };
+    const tierValues: Array<number | null> = [...POPULARITY_TIERS.slice(strategy.startTier), null];
+    const tiers = tierValues.map((tier) => (tier === null ? 'tier_all' : `tier_${tier}`));
+    const ctes = tierValues.map((tier, index) => {
       const guards = tiers.slice(0, index).map((above) => `(SELECT count(*) FROM ${above}) < ${n}`);
-      const tier = POPULARITY_TIERS[index];
-      const match = tier === undefined ? query : `(${query} && '''~v${tier}'''::tsquery)`;
-      return `${name} AS MATERIALIZED (
+      const match = tier === null ? query : `(${query} && '''~v${tier}'''::tsquery)`;
+      // "+ 0" hides the views index from the planner: for mid-frequency text a bitmap scan of all matches
+      // beats walking the views index past thousands of rows that do not match.
+      const order = tier === null && strategy.bitmapForAll ? 'c.view_count + 0 DESC, c.id' : 'c.view_count DESC, c.id';
+      return `${tiers[index]} AS MATERIALIZED (
   SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
   WHERE ${[...guards, filters, `c.search_vector @@ ${match}`].join(' AND ')}
-  ORDER BY c.view_count DESC, c.id
+  ORDER BY ${order}
   LIMIT ${n}
 )`;
     });

@@ -26,6 +26,7 @@ import {
 } from './ClipSearchQuery.js';
 import { parseSearchText, type ParsedSearchText, type SearchTerm } from './parseSearchText.js';
 import { searchCacheKey } from './searchCache.js';
+import { chooseCandidateStrategy, estimateFrequency, termStatistics } from './termStatistics.js';
 import { decodeSearchCursor, encodeSearchCursor, queryFingerprint, type SearchCursor } from './searchCursor.js';
 
 export interface FindClipsDeps {
@@ -185,6 +186,17 @@ async function runPlan(
   plan: SearchPlan,
   withTotal: boolean,
 ): Promise<{ rows: ClipRow[]; total: { total: number; exact: boolean } }> {
+  if (plan.sort === 'relevance' && plan.include.length > 0) {
+    const stats = await termStatistics(sql);
+    const frequency =
+      stats === null
+        ? 1
+        : estimateFrequency(stats, plan.include, {
+            prefix: true,
+            ...(plan.mode === 'fuzzy' ? { corrections: plan.corrections } : {}),
+          });
+    plan.strategy = chooseCandidateStrategy(stats, frequency);
+  }
   const statement = buildSearchStatement(plan);
   const rows = await sql.query<ClipRow>(statement.text, statement.params);
   if (!withTotal) return { rows, total: { total: 0, exact: true } };

@@ -1,0 +1,91 @@
+import type { SqlExecutor } from '../../db/Database.js';
+import { POPULARITY_TIERS, RELEVANCE_CANDIDATES, type Corrections } from './buildSearchSql.js';
+import type { SearchTerm } from './parseSearchText.js';
+
+/**
+ * How common lexemes are, from PostgreSQL's own statistics on clips.search_vector (ANALYZE keeps
+ * `most_common_elems` and their frequencies). Used to choose how relevance candidates are collected: the
+ * planner estimates a tsquery's selectivity well but not how matches spread over the popularity tiers.
+ */
+export interface TermStatistics {
+  rows: number;
+  frequencies: Map<string, number>;
+  /** Frequency below which lexemes are not listed; an unlisted lexeme is assumed half as common. */
+  floor: number;
+}
+
+export interface CandidateStrategy {
+  /** Index into POPULARITY_TIERS to start from; POPULARITY_TIERS.length = skip the tiers. */
+  startTier: number;
+  /** Collect all matches by bitmap scan instead of walking the views index (true for mid-frequency text). */
+  bitmapForAll: boolean;
+}
+
+const REFRESH_MS = 10 * 60_000;
+// Keyed by executor: statistics belong to a database, and nothing here opens connections.
+const cached = new WeakMap<SqlExecutor, { stats: TermStatistics | null; loadedAt: number }>();
+
+export async function termStatistics(sql: SqlExecutor, now = Date.now()): Promise<TermStatistics | null> {
+  const hit = cached.get(sql);
+  if (hit !== undefined && now - hit.loadedAt < REFRESH_MS) return hit.stats;
+  const [row] = await sql.query<{ rows: number | string | null; elems: string[] | null; freqs: Array<number | string> | null }>(
+    `SELECT (SELECT reltuples FROM pg_class WHERE oid = 'public.clips'::regclass)::float8 AS rows,
+            s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs::float8[] AS freqs
+     FROM (SELECT 1) AS one
+     LEFT JOIN pg_stats s ON s.schemaname = 'public' AND s.tablename = 'clips' AND s.attname = 'search_vector'`,
+  );
+  let stats: TermStatistics | null = null;
+  const rows = Number(row?.rows ?? 0);
+  if (row?.elems && row.freqs && rows > 0) {
+    const frequencies = new Map<string, number>();
+    row.elems.forEach((elem, index) => frequencies.set(elem, Number(row.freqs?.[index] ?? 0)));
+    // The array ends with min, max and null-fraction entries after the per-element frequencies.
+    const floor = Number(row.freqs[row.elems.length] ?? 0);
+    stats = { rows, frequencies, floor };
+  }
+  cached.set(sql, { stats, loadedAt: now });
+  return stats;
+}
+
+/** Estimated fraction of clips matching all include terms (terms assumed independent). */
+export function estimateFrequency(
+  stats: TermStatistics,
+  include: SearchTerm[],
+  options: { prefix: boolean; corrections?: Corrections },
+): number {
+  const unlisted = stats.floor / 2;
+  const lexeme = (word: string, prefix: boolean) => {
+    if (!prefix) return stats.frequencies.get(word) ?? unlisted;
+    let sum = 0;
+    for (const [elem, frequency] of stats.frequencies) if (elem.startsWith(word)) sum += frequency;
+    return Math.min(1, Math.max(sum, unlisted));
+  };
+  let frequency = 1;
+  for (const term of include) {
+    let termFrequency = 1;
+    for (const token of term.tokens) {
+      let tokenFrequency = token.noSpace ? unlisted : lexeme(token.text, options.prefix && !term.quoted);
+      for (const correction of options.corrections?.[token.text] ?? []) tokenFrequency += lexeme(correction.word, false);
+      termFrequency = Math.min(termFrequency, tokenFrequency);
+    }
+    frequency *= Math.min(1, termFrequency);
+  }
+  return frequency;
+}
+
+/**
+ * Starts at the highest popularity tier expected to hold twice the candidate limit (so its top matches
+ * by views are the overall top), and lets only dense text walk the views index.
+ */
+export function chooseCandidateStrategy(stats: TermStatistics | null, frequency: number): CandidateStrategy {
+  if (stats === null) return { startTier: 0, bitmapForAll: false };
+  const matches = stats.rows * frequency;
+  const startTier = POPULARITY_TIERS.findIndex(
+    (tier) => matches * (stats.frequencies.get(`~v${tier}`) ?? 0) >= 2 * RELEVANCE_CANDIDATES,
+  );
+  return {
+    startTier: startTier === -1 ? POPULARITY_TIERS.length : startTier,
+    // Walking the views index pays off only when about one row in twenty or more matches.
+    bitmapForAll: frequency < 0.05,
+  };
+}
