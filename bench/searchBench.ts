@@ -36,6 +36,7 @@ const BASELINE_QUERIES = Number(args['baseline-queries']);
 // Bench infrastructure, like tests, reads its own environment; the bot's config lives in src/config.
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const INGEST_CALL = 5_000;
+const INGEST_WORKERS = 2;
 const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
 
 interface Row {
@@ -51,22 +52,41 @@ function progress(message: string): void {
   process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${message}\n`);
 }
 
-async function ingest(db: Database, corpus: SyntheticCorpus, count: number): Promise<{ seconds: number; perSecond: number }> {
+/**
+ * Feeds upsertClips from INGEST_WORKERS concurrent writers (the sync engine likewise writes several channels
+ * at once), each call 5,000 clips = 5 batched statements. Throughput = clips / wall time of the writes.
+ */
+async function ingest(
+  db: Database,
+  corpus: SyntheticCorpus,
+  count: number,
+  workers: number,
+): Promise<{ seconds: number; perSecond: number }> {
   await upsertBroadcasters(db.sql, corpus.broadcasters);
   await upsertGames(db.sql, corpus.games);
   const now = new Date();
-  let spent = 0;
-  for (let offset = 0; offset < count; offset += INGEST_CALL) {
-    const batch = Array.from({ length: Math.min(INGEST_CALL, count - offset) }, (_, i) => corpus.clip(offset + i));
-    const started = performance.now();
-    await upsertClips(db.sql, batch, now);
-    spent += performance.now() - started;
-    if ((offset / INGEST_CALL) % 20 === 0) progress(`ingested ${offset + batch.length}/${count}`);
-  }
+  let next = 0;
+  let done = 0;
   const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < count) {
+        const offset = next;
+        next += INGEST_CALL;
+        const batch = Array.from({ length: Math.min(INGEST_CALL, count - offset) }, (_, i) =>
+          corpus.clip(offset + i),
+        );
+        await upsertClips(db.sql, batch, now);
+        done += batch.length;
+        if (done % 100_000 < INGEST_CALL) progress(`ingested ${done}/${count}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const analyzeStarted = performance.now();
   await db.sql.exec('ANALYZE');
-  progress(`ANALYZE took ${Math.round(performance.now() - started)} ms`);
-  return { seconds: spent / 1000, perSecond: count / (spent / 1000) };
+  progress(`ANALYZE took ${Math.round(performance.now() - analyzeStarted)} ms`);
+  return { seconds, perSecond: count / seconds };
 }
 
 interface QuerySets {
@@ -83,13 +103,32 @@ interface QuerySets {
 function buildQueries(corpus: SyntheticCorpus, clipCount: number, n: number, seed: number): QuerySets {
   const r = seededRandom(seed);
   const pickClip = () => corpus.clip(Math.floor(r() * clipCount));
-  const wordsOf = (title: string) => title.split(/\s+/).map((w) => w.replace(/[^\p{L}\p{N}]/gu, '')).filter((w) => w.length > 0);
-  const sets: QuerySets = { single: [], multi: [], typo: [], phrase: [], filters: [], channelPrefixes: [], clipperPrefixes: [] };
+  const wordsOf = (title: string) =>
+    title
+      .split(/\s+/)
+      .map((w) => w.replace(/[^\p{L}\p{N}]/gu, ''))
+      .filter((w) => w.length > 0);
+  const sets: QuerySets = {
+    single: [],
+    multi: [],
+    typo: [],
+    phrase: [],
+    filters: [],
+    channelPrefixes: [],
+    clipperPrefixes: [],
+  };
   while (sets.single.length < n) {
     const words = wordsOf(pickClip().title);
     const word = words[Math.floor(r() * words.length)];
     // Titles in scripts without spaces: search a 2–3 character piece, as a user would.
-    if (word !== undefined) sets.single.push(/^[\p{Script=Latin}\p{N}]+$/u.test(word) || /\p{Script=Cyrillic}/u.test(word) ? word : Array.from(word).slice(0, 2 + Math.floor(r() * 2)).join(''));
+    if (word !== undefined)
+      sets.single.push(
+        /^[\p{Script=Latin}\p{N}]+$/u.test(word) || /\p{Script=Cyrillic}/u.test(word)
+          ? word
+          : Array.from(word)
+              .slice(0, 2 + Math.floor(r() * 2))
+              .join(''),
+      );
   }
   while (sets.multi.length < n) {
     const words = [...new Set(wordsOf(pickClip().title))];
@@ -106,7 +145,9 @@ function buildQueries(corpus: SyntheticCorpus, clipCount: number, n: number, see
     sets.typo.push(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2));
   }
   while (sets.phrase.length < n) {
-    const words = pickClip().title.split(/\s+/).filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
+    const words = pickClip()
+      .title.split(/\s+/)
+      .filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
     if (words.length < 2) continue;
     const i = Math.floor(r() * (words.length - 1));
     sets.phrase.push([words[i]!, words[i + 1]!]);
@@ -127,7 +168,11 @@ function buildQueries(corpus: SyntheticCorpus, clipCount: number, n: number, see
     sets.channelPrefixes.push(login.slice(0, 1 + Math.floor(r() * 3)));
   }
   while (sets.clipperPrefixes.length < n) {
-    sets.clipperPrefixes.push(pickClip().creatorName.toLowerCase().slice(0, 2 + Math.floor(r() * 2)));
+    sets.clipperPrefixes.push(
+      pickClip()
+        .creatorName.toLowerCase()
+        .slice(0, 2 + Math.floor(r() * 2)),
+    );
   }
   return sets;
 }
@@ -135,7 +180,13 @@ function buildQueries(corpus: SyntheticCorpus, clipCount: number, n: number, see
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 const NAIVE = `SELECT id, title, view_count FROM clips WHERE deleted_at IS NULL AND`;
 
-async function measure(db: Database, backend: string, clips: number, sets: QuerySets, baselineN: number): Promise<Row[]> {
+async function measure(
+  db: Database,
+  backend: string,
+  clips: number,
+  sets: QuerySets,
+  baselineN: number,
+): Promise<Row[]> {
   const deps = { db, cache: nullCache, logger };
   const search = (query: ClipSearchQuery) => findClips(deps, { pageSize: 10, ...query });
   const naive = (conditions: string[], params: string[]) =>
@@ -145,11 +196,23 @@ async function measure(db: Database, backend: string, clips: number, sets: Query
   for (const word of sets.single.slice(0, 10)) await search({ text: word });
 
   const rows: Row[] = [];
-  const add = async (name: string, ours: () => Promise<number[]>, baseline: (() => Promise<number[]>) | null, note?: string) => {
+  const add = async (
+    name: string,
+    ours: () => Promise<number[]>,
+    baseline: (() => Promise<number[]>) | null,
+    note?: string,
+  ) => {
     progress(`${backend}: ${name}`);
     const oursSummary = summarise(await ours());
     const baselineSummary = baseline === null ? null : summarise(await baseline());
-    rows.push({ backend, clips, name, ours: oursSummary, baseline: baselineSummary, ...(note === undefined ? {} : { note }) });
+    rows.push({
+      backend,
+      clips,
+      name,
+      ours: oursSummary,
+      baseline: baselineSummary,
+      ...(note === undefined ? {} : { note }),
+    });
   };
   await add(
     'single word',
@@ -159,7 +222,13 @@ async function measure(db: Database, backend: string, clips: number, sets: Query
   await add(
     'multi-word',
     () => timeEach(sets.multi, (words) => search({ text: words.join(' ') })),
-    () => timeEach(few(sets.multi), (words) => naive(['title ILIKE $1', 'title ILIKE $2'], words.map((w) => `%${likeEscape(w)}%`))),
+    () =>
+      timeEach(few(sets.multi), (words) =>
+        naive(
+          ['title ILIKE $1', 'title ILIKE $2'],
+          words.map((w) => `%${likeEscape(w)}%`),
+        ),
+      ),
   );
   await add(
     'typo',
@@ -170,15 +239,23 @@ async function measure(db: Database, backend: string, clips: number, sets: Query
   await add(
     'phrase',
     () => timeEach(sets.phrase, (words) => search({ text: `"${words.join(' ')}"` })),
-    () => timeEach(few(sets.phrase), (words) => naive(['title ILIKE $1'], [`%${likeEscape(words.join(' '))}%`])),
+    () =>
+      timeEach(few(sets.phrase), (words) => naive(['title ILIKE $1'], [`%${likeEscape(words.join(' '))}%`])),
   );
-  await add('filter-only, by views', () => timeEach(sets.filters, (query) => search(query)), null, 'no text: no baseline');
+  await add(
+    'filter-only, by views',
+    () => timeEach(sets.filters, (query) => search(query)),
+    null,
+    'no text: no baseline',
+  );
   await add(
     'autocomplete channels',
     () => timeEach(sets.channelPrefixes, (prefix) => autocompleteChannels(deps, { query: prefix })),
     () =>
       timeEach(few(sets.channelPrefixes), (prefix) =>
-        db.sql.query(`SELECT id, login FROM broadcasters WHERE login ILIKE $1 ORDER BY login LIMIT 25`, [`%${likeEscape(prefix)}%`]),
+        db.sql.query(`SELECT id, login FROM broadcasters WHERE login ILIKE $1 ORDER BY login LIMIT 25`, [
+          `%${likeEscape(prefix)}%`,
+        ]),
       ),
   );
   await add(
@@ -186,9 +263,10 @@ async function measure(db: Database, backend: string, clips: number, sets: Query
     () => timeEach(sets.clipperPrefixes, (prefix) => autocompleteClippers(deps, { query: prefix })),
     () =>
       timeEach(few(sets.clipperPrefixes), (prefix) =>
-        db.sql.query(`SELECT DISTINCT creator_id, creator_name FROM clips WHERE creator_name ILIKE $1 LIMIT 25`, [
-          `${likeEscape(prefix)}%`,
-        ]),
+        db.sql.query(
+          `SELECT DISTINCT creator_id, creator_name FROM clips WHERE creator_name ILIKE $1 LIMIT 25`,
+          [`${likeEscape(prefix)}%`],
+        ),
       ),
   );
   return rows;
@@ -204,30 +282,36 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   }
 }
 
-async function benchPostgres(corpus: SyntheticCorpus): Promise<{ rows: Row[]; ingest: { perSecond: number; seconds: number } }> {
+async function benchPostgres(
+  corpus: SyntheticCorpus,
+): Promise<{ rows: Row[]; ingest: { perSecond: number; seconds: number } }> {
   const name = `tcs_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  const db = await createDatabase({ databaseUrl: url.toString(), poolSize: 2, logger });
+  const db = await createDatabase({ databaseUrl: url.toString(), poolSize: INGEST_WORKERS, logger });
   try {
     await applyMigrations({ sql: db.sql, logger });
     progress(`PostgreSQL database ${name}: ingesting ${CLIPS} clips`);
-    const result = await ingest(db, corpus, CLIPS);
+    const result = await ingest(db, corpus, CLIPS, INGEST_WORKERS);
     const sets = buildQueries(corpus, CLIPS, QUERIES, 7);
     return { rows: await measure(db, 'PostgreSQL', CLIPS, sets, BASELINE_QUERIES), ingest: result };
   } finally {
     await db.close();
-    if (!args.keep) await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    if (!args.keep)
+      await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   }
 }
 
-async function benchPglite(corpus: SyntheticCorpus): Promise<{ rows: Row[]; ingest: { perSecond: number; seconds: number } }> {
+async function benchPglite(
+  corpus: SyntheticCorpus,
+): Promise<{ rows: Row[]; ingest: { perSecond: number; seconds: number } }> {
   const db = await createDatabase({ logger });
   try {
     await applyMigrations({ sql: db.sql, logger });
     progress(`PGlite (in memory): ingesting ${PGLITE_CLIPS} clips`);
-    const result = await ingest(db, corpus, PGLITE_CLIPS);
+    // PGlite is single-connection: concurrent writers would only queue.
+    const result = await ingest(db, corpus, PGLITE_CLIPS, 1);
     const sets = buildQueries(corpus, PGLITE_CLIPS, QUERIES, 11);
     return { rows: await measure(db, 'PGlite', PGLITE_CLIPS, sets, BASELINE_QUERIES), ingest: result };
   } finally {
@@ -236,13 +320,40 @@ async function benchPglite(corpus: SyntheticCorpus): Promise<{ rows: Row[]; inge
 }
 
 function printTable(results: Array<{ rows: Row[]; ingest: { perSecond: number; seconds: number } }>): void {
-  const ms = (value: number | undefined) => (value === undefined ? '-' : value < 10 ? value.toFixed(2) : value.toFixed(1));
-  const header = ['backend', 'clips', 'class', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'ILIKE n', 'ILIKE p50', 'ILIKE p95', 'speedup p50/p95', 'note'];
+  const ms = (value: number | undefined) =>
+    value === undefined ? '-' : value < 10 ? value.toFixed(2) : value.toFixed(1);
+  const header = [
+    'backend',
+    'clips',
+    'class',
+    'n',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'ILIKE n',
+    'ILIKE p50',
+    'ILIKE p95',
+    'speedup p50/p95',
+    'note',
+  ];
   const lines: string[][] = [];
   for (const result of results) {
     const first = result.rows[0];
     if (first === undefined) continue;
-    lines.push([first.backend, String(first.clips), 'ingest (upsertClips)', String(first.clips), '-', '-', '-', '-', '-', '-', '-', `${Math.round(result.ingest.perSecond)} clips/s (${result.ingest.seconds.toFixed(1)} s)`]);
+    lines.push([
+      first.backend,
+      String(first.clips),
+      `ingest (upsertClips, ${first.backend === 'PGlite' ? 1 : INGEST_WORKERS} writer${first.backend === 'PGlite' ? '' : 's'})`,
+      String(first.clips),
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      `${Math.round(result.ingest.perSecond)} clips/s (${result.ingest.seconds.toFixed(1)} s)`,
+    ]);
     for (const row of result.rows) {
       const speedup =
         row.ours !== null && row.baseline !== null
@@ -266,7 +377,9 @@ function printTable(results: Array<{ rows: Row[]; ingest: { perSecond: number; s
   }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(`\nClip search bench — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? 'unknown CPU'} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(
+    `\nClip search bench — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? 'unknown CPU'} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
   console.log(format(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const line of lines) console.log(format(line));

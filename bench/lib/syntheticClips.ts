@@ -105,7 +105,12 @@ export interface SyntheticCorpus {
   clip(index: number): ClipRecord;
 }
 
-export function syntheticCorpus(options: { seed: number; broadcasters: number; games: number; clippers: number }): SyntheticCorpus {
+export function syntheticCorpus(options: {
+  seed: number;
+  broadcasters: number;
+  games: number;
+  clippers: number;
+}): SyntheticCorpus {
   const random = seededRandom(options.seed);
   const latin = 'ka ra to mi su ne po li an de ro va ze bu chi ta lo me ni sa ga ku'.split(' ');
   const cyr = 'ка ра то ми су не по ли ан де ро ва зе бу чи та ло ме ни са'.split(' ');
@@ -119,11 +124,23 @@ export function syntheticCorpus(options: { seed: number; broadcasters: number; g
       ['fr', 0.04, FR_HEAD],
     ].map(([code, share, head]) => {
       const vocabulary = [...words(head as string), ...tail(random, 3_000, latin)];
-      return { code: code as string, share: share as number, vocabulary, sampler: new ZipfSampler(vocabulary.length, 1.05), joiner: ' ' };
+      return {
+        code: code as string,
+        share: share as number,
+        vocabulary,
+        sampler: new ZipfSampler(vocabulary.length, 1.05),
+        joiner: ' ',
+      };
     }),
     (() => {
       const vocabulary = [...words(RU_HEAD), ...tail(random, 3_000, cyr)];
-      return { code: 'ru', share: 0.05, vocabulary, sampler: new ZipfSampler(vocabulary.length, 1.05), joiner: ' ' };
+      return {
+        code: 'ru',
+        share: 0.05,
+        vocabulary,
+        sampler: new ZipfSampler(vocabulary.length, 1.05),
+        joiner: ' ',
+      };
     })(),
     ...[
       ['ja', 0.04, JA_HEAD, ''],
@@ -132,13 +149,21 @@ export function syntheticCorpus(options: { seed: number; broadcasters: number; g
       ['th', 0.01, TH_HEAD, ''],
     ].map(([code, share, head, joiner]) => {
       const vocabulary = words(head as string);
-      return { code: code as string, share: share as number, vocabulary, sampler: new ZipfSampler(vocabulary.length, 1.0), joiner: joiner as string };
+      return {
+        code: code as string,
+        share: share as number,
+        vocabulary,
+        sampler: new ZipfSampler(vocabulary.length, 1.0),
+        joiner: joiner as string,
+      };
     }),
   ];
   const emotes = words(EMOTES);
 
   const broadcasters: BroadcasterRow[] = Array.from({ length: options.broadcasters }, (_, i) => {
-    const login = `${en[(i * 7919) % en.length]}_${tail(seededRandom(i + 1), 1, latin)[0]}${i}`.toLowerCase().replace(/[^a-z0-9_]/g, 'x');
+    const login = `${en[(i * 7919) % en.length]}_${tail(seededRandom(i + 1), 1, latin)[0]}${i}`
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, 'x');
     return { id: String(100_000 + i), login, displayName: login.replace(/^./, (c) => c.toUpperCase()) };
   });
   const games: GameRow[] = Array.from({ length: options.games }, (_, i) => ({

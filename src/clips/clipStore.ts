@@ -112,7 +112,11 @@ FROM written w LEFT JOIN previous p ON p.id = w.id`;
  * commits on its own. Their broadcasters must exist (foreign key): call {@link upsertBroadcasters} first.
  * A clip id repeated in the input is stored once, with its last occurrence.
  */
-export async function upsertClips(sql: SqlExecutor, clips: ClipRecord[], now: Date): Promise<UpsertClipsResult> {
+export async function upsertClips(
+  sql: SqlExecutor,
+  clips: ClipRecord[],
+  now: Date,
+): Promise<UpsertClipsResult> {
   const unique = [...new Map(clips.map((clip) => [clip.id, clip])).values()];
   const result: UpsertClipsResult = { discovered: [], updated: [] };
   for (const batch of chunk(unique, UPSERT_BATCH_SIZE)) {
@@ -144,7 +148,11 @@ export async function upsertClips(sql: SqlExecutor, clips: ClipRecord[], now: Da
         continue;
       }
       const previousViewCount = Number(row.previous_view_count);
-      if (row.previous_title !== clip.title || previousViewCount !== clip.viewCount || row.was_deleted === true) {
+      if (
+        row.previous_title !== clip.title ||
+        previousViewCount !== clip.viewCount ||
+        row.was_deleted === true
+      ) {
         result.updated.push({ clip, previousTitle: row.previous_title, previousViewCount });
       }
     }

@@ -1,4 +1,5 @@
 import type { Cache } from '../cache/Cache.js';
+import { invalidateChannelSearches } from '../clips/search/searchCache.js';
 import type { SqlExecutor } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
 import type { TwitchAdapter } from '../twitch/twitchTypes.js';
@@ -12,6 +13,9 @@ export interface ClipSyncOptions {
   backfill: BackfillWindowOptions;
   /** Clips can appear in Get Clips this long after their created_at; incremental windows overlap by it. */
   lateClipMarginMs: number;
+  /** Once per this interval a poll looks `deepScanWindowMs` back (clips that appear very late). */
+  deepScanIntervalMs: number;
+  deepScanWindowMs: number;
   /** Channels claimed per poll round (per process). */
   pollBatchSize: number;
   /** Polls run at once per process (the limiter bounds the rate; this bounds memory and connections). */
@@ -32,6 +36,8 @@ export interface ClipSyncOptions {
 
 export const defaultClipSyncOptions: Omit<ClipSyncOptions, 'schedule' | 'backfill'> = {
   lateClipMarginMs: 5 * 60_000,
+  deepScanIntervalMs: 60 * 60_000,
+  deepScanWindowMs: 3 * 60 * 60_000,
   pollBatchSize: 100,
   pollConcurrency: 8,
   leaseMs: 2 * 60_000,
@@ -41,6 +47,12 @@ export const defaultClipSyncOptions: Omit<ClipSyncOptions, 'schedule' | 'backfil
   recheckIntervalMs: 3_600_000,
   clipsEpoch: new Date('2016-05-01T00:00:00Z'),
 };
+
+/** Makes cached channel-filtered searches see newly stored clips (no-op without a cache). */
+export async function invalidateSearches(ctx: SyncContext, broadcasterIds: string[]): Promise<void> {
+  if (ctx.cache === undefined || broadcasterIds.length === 0) return;
+  await invalidateChannelSearches(ctx.cache, broadcasterIds);
+}
 
 /** What every sync step needs; built once by createClipSync. */
 export interface SyncContext {

@@ -1,8 +1,10 @@
 import { upsertClips } from '../clips/clipStore.js';
 import { AppError } from '../shared/errors.js';
 import { releaseBackfill, saveBackfillProgress, type BackfillClaim } from './channelClaims.js';
+import { inLockOrder } from './clipEvents.js';
 import { errorBackoffMs } from './pollSchedule.js';
-import type { SyncContext } from './SyncContext.js';
+import { storeMissingGames } from './storeMissingGames.js';
+import { invalidateSearches, type SyncContext } from './SyncContext.js';
 import {
   advanceBackfill,
   currentBackfillWindow,
@@ -59,7 +61,7 @@ export async function backfillChannel(
       const newLeaseUntil = new Date(now.getTime() + ctx.options.leaseMs);
       const finished = step.kind !== 'nextPage' && step.kind !== 'split' && isBackfillFinished(step.progress);
       const discovered = await ctx.sql.transaction(async (tx) => {
-        const stored = await upsertClips(tx, clips, now);
+        const stored = await upsertClips(tx, inLockOrder(clips), now);
         const kept = await saveBackfillProgress(tx, lease, {
           ...step.progress,
           newClips: stored.discovered.length,
@@ -72,6 +74,8 @@ export async function backfillChannel(
       lease = { ...lease, leaseUntil: newLeaseUntil };
       progress = step.progress;
       ctx.metrics.clipsDiscovered.inc({ source: 'backfill' }, discovered);
+      if (discovered > 0) await invalidateSearches(ctx, [claim.broadcasterId]);
+      await storeMissingGames(ctx, clips, 'backfill');
       if (step.kind === 'split') {
         ctx.metrics.backfillWindows.inc({ result: 'split' });
         log.debug(

@@ -38,6 +38,31 @@ export class ClipSyncEmitter extends EventEmitter<ClipSyncEvents> {
 }
 
 /**
+ * Clips in id order: every sync transaction then locks clip rows in the same order, so a poll and a
+ * re-check touching the same clips cannot deadlock.
+ */
+export function inLockOrder<T extends { id: string }>(clips: readonly T[]): T[] {
+  return [...clips].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * Keeps the updates worth telling the notifier about: a new title, or a view count that moved by at least
+ * 10% (and 10 views). Re-seeing clips in overlapping windows would otherwise write an event per clip per
+ * poll as views tick up.
+ */
+export function significantUpdates(result: UpsertClipsResult): UpsertClipsResult {
+  return {
+    discovered: result.discovered,
+    updated: result.updated.filter(
+      (update) =>
+        update.previousTitle !== update.clip.title ||
+        Math.abs(update.clip.viewCount - update.previousViewCount) >=
+          Math.max(10, update.previousViewCount * 0.1),
+    ),
+  };
+}
+
+/**
  * Writes the durable clip_events rows for one upsert (call with the transaction's executor). The notifier
  * consumes unprocessed rows in id order; the in-process emitter is only a wake-up hint.
  */

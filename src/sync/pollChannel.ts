@@ -1,10 +1,11 @@
 import { upsertClips } from '../clips/clipStore.js';
 import { AppError } from '../shared/errors.js';
 import { completePoll, failPoll, type PollClaim } from './channelClaims.js';
-import { emitClipEvents, recordClipEvents } from './clipEvents.js';
+import { emitClipEvents, inLockOrder, recordClipEvents, significantUpdates } from './clipEvents.js';
 import { fetchClipWindow } from './fetchClipWindow.js';
 import { errorBackoffMs, nextPollDelayMs, updateClipRate } from './pollSchedule.js';
-import type { SyncContext } from './SyncContext.js';
+import { invalidateSearches, type SyncContext } from './SyncContext.js';
+import { storeMissingGames } from './storeMissingGames.js';
 import { incrementalWindow } from './syncWindows.js';
 
 export type PollOutcome = 'ok' | 'error' | 'lost_lease';
@@ -23,6 +24,8 @@ export async function pollChannel(ctx: SyncContext, claim: PollClaim): Promise<P
       backfillUntil: claim.backfillUntil,
       now: polledAt,
       lateClipMarginMs: ctx.options.lateClipMarginMs,
+      deepScanIntervalMs: ctx.options.deepScanIntervalMs,
+      deepScanWindowMs: ctx.options.deepScanWindowMs,
     });
     const { clips, calls } = await fetchClipWindow(ctx.twitch, {
       broadcasterId: claim.broadcasterId,
@@ -33,7 +36,7 @@ export async function pollChannel(ctx: SyncContext, claim: PollClaim): Promise<P
     });
     const storedAt = ctx.clock();
     const outcome = await ctx.sql.transaction(async (tx) => {
-      const result = await upsertClips(tx, clips, storedAt);
+      const result = significantUpdates(await upsertClips(tx, inLockOrder(clips), storedAt));
       await recordClipEvents(tx, result);
       const elapsedMs = claim.lastPolledAt === null ? 0 : polledAt.getTime() - claim.lastPolledAt.getTime();
       const clipRatePerHour = claim.isLive
@@ -64,6 +67,10 @@ export async function pollChannel(ctx: SyncContext, claim: PollClaim): Promise<P
     ctx.metrics.clipsDiscovered.inc({ source: 'incremental' }, outcome.discovered.length);
     ctx.metrics.polls.inc({ result: 'ok' });
     emitClipEvents(ctx.emitter, outcome);
+    await storeMissingGames(ctx, outcome.discovered, 'incremental');
+    if (outcome.discovered.length > 0 || outcome.updated.length > 0) {
+      await invalidateSearches(ctx, [claim.broadcasterId]);
+    }
     if (outcome.discovered.length > 0 || calls > 1) {
       log.debug(
         { calls, discovered: outcome.discovered.length, updated: outcome.updated.length },

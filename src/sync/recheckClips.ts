@@ -1,6 +1,12 @@
 import { upsertClips } from '../clips/clipStore.js';
-import { emitClipEvents, recordClipEvents, type ClipDeletedEvent } from './clipEvents.js';
-import type { SyncContext } from './SyncContext.js';
+import {
+  emitClipEvents,
+  inLockOrder,
+  recordClipEvents,
+  significantUpdates,
+  type ClipDeletedEvent,
+} from './clipEvents.js';
+import { invalidateSearches, type SyncContext } from './SyncContext.js';
 
 /**
  * Re-checks up to 100 recently discovered clips by id (one Get Clips call) and marks the ones Twitch no
@@ -33,14 +39,13 @@ export async function recheckClips(ctx: SyncContext): Promise<number> {
     'incremental',
   );
   const foundIds = new Set(found.map((clip) => clip.id));
+  const candidateIds = new Set(candidates.map((clip) => clip.id));
   const deleted: ClipDeletedEvent[] = candidates
     .filter((clip) => !foundIds.has(clip.id))
     .map((clip) => ({ clipId: clip.id, broadcasterId: clip.broadcaster_id }));
   const result = await ctx.sql.transaction(async (tx) => {
-    const stored = await upsertClips(
-      tx,
-      found.filter((clip) => candidates.some((candidate) => candidate.id === clip.id)),
-      now,
+    const stored = significantUpdates(
+      await upsertClips(tx, inLockOrder(found.filter((clip) => candidateIds.has(clip.id))), now),
     );
     if (deleted.length > 0) {
       await tx.query(
@@ -53,6 +58,9 @@ export async function recheckClips(ctx: SyncContext): Promise<number> {
   });
   ctx.metrics.clipsDeleted.inc(deleted.length);
   emitClipEvents(ctx.emitter, result, deleted);
+  await invalidateSearches(ctx, [
+    ...new Set([...deleted.map((d) => d.broadcasterId), ...result.updated.map((u) => u.clip.broadcasterId)]),
+  ]);
   if (deleted.length > 0) ctx.logger.info({ deleted: deleted.length }, 'Clips deleted on Twitch');
   return candidates.length;
 }

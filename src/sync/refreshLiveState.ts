@@ -1,3 +1,4 @@
+import { upsertBroadcasters } from '../clips/clipStore.js';
 import { AppError } from '../shared/errors.js';
 import { applyLiveState, claimLiveChecks } from './channelClaims.js';
 import type { SyncContext } from './SyncContext.js';
@@ -26,6 +27,17 @@ export async function refreshLiveState(ctx: SyncContext): Promise<number> {
       liveIds: claimed.filter((channel) => live.has(channel.broadcasterId)).map((c) => c.broadcasterId),
       offlineIds: claimed.filter((channel) => !live.has(channel.broadcasterId)).map((c) => c.broadcasterId),
     });
+    // Get Streams carries the current login: a renamed channel gets its new name without extra calls.
+    await upsertBroadcasters(
+      ctx.sql,
+      streams
+        .filter((stream) => stream.userLogin !== '')
+        .map((stream) => ({
+          id: stream.userId,
+          login: stream.userLogin,
+          displayName: stream.userDisplayName,
+        })),
+    );
     ctx.metrics.liveChecks.inc({ result: 'ok' });
     if (wentLive.length > 0 || wentOffline.length > 0) {
       ctx.logger.debug({ wentLive: wentLive.length, wentOffline: wentOffline.length }, 'Live state changed');

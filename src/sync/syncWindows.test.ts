@@ -87,6 +87,28 @@ describe('incremental windows', () => {
     expect(window.end.getTime()).toBeGreaterThan(now.getTime());
   });
 
+  it('reach far back once an hour so clips that appear very late are still found', () => {
+    const deep = {
+      lateClipMarginMs: 300_000,
+      deepScanIntervalMs: 3_600_000,
+      deepScanWindowMs: 3 * 3_600_000,
+    };
+    const sameHour = incrementalWindow({
+      lastPolledAt: new Date('2024-01-01T12:10:00Z'),
+      backfillUntil: from,
+      now: new Date('2024-01-01T12:11:00Z'),
+      ...deep,
+    });
+    expect(sameHour.start).toEqual(new Date('2024-01-01T12:05:00Z'));
+    const nextHour = incrementalWindow({
+      lastPolledAt: new Date('2024-01-01T12:59:30Z'),
+      backfillUntil: from,
+      now: new Date('2024-01-01T13:00:30Z'),
+      ...deep,
+    });
+    expect(nextHour.start).toEqual(new Date('2024-01-01T10:00:30Z'));
+  });
+
   it('start where the backfill stops when the channel was never polled', () => {
     const window = incrementalWindow({
       lastPolledAt: null,

@@ -103,7 +103,9 @@ export function advanceBackfill(
 /**
  * Window for an incremental poll: from the previous poll's start minus the late-clip margin up to now, so a
  * clip that becomes visible up to `lateClipMarginMs` after its created_at is always inside some window that
- * was queried after it became visible. `end` reaches a little into the future to absorb clock skew.
+ * was queried after it became visible. Once per `deepScanIntervalMs` (the first poll after each boundary)
+ * the window reaches `deepScanWindowMs` back instead, a safety net for clips that appear even later.
+ * `end` reaches a little into the future to absorb clock skew.
  */
 export function incrementalWindow(options: {
   lastPolledAt: Date | null;
@@ -111,12 +113,19 @@ export function incrementalWindow(options: {
   backfillUntil: Date;
   now: Date;
   lateClipMarginMs: number;
+  deepScanIntervalMs?: number;
+  deepScanWindowMs?: number;
 }): TimeWindow {
   const from = options.lastPolledAt ?? options.backfillUntil;
-  return {
-    start: new Date(from.getTime() - options.lateClipMarginMs),
-    end: new Date(options.now.getTime() + 60_000),
-  };
+  let start = from.getTime() - options.lateClipMarginMs;
+  const { deepScanIntervalMs, deepScanWindowMs } = options;
+  if (deepScanIntervalMs !== undefined && deepScanWindowMs !== undefined && options.lastPolledAt !== null) {
+    const crossed =
+      Math.floor(options.now.getTime() / deepScanIntervalMs) !==
+      Math.floor(options.lastPolledAt.getTime() / deepScanIntervalMs);
+    if (crossed) start = Math.min(start, options.now.getTime() - deepScanWindowMs);
+  }
+  return { start: new Date(start), end: new Date(options.now.getTime() + 60_000) };
 }
 
 /** Human summary for a status command: "indexed 3,412 clips, 2019–2023 done". */

@@ -1,4 +1,4 @@
-import { ApiClient, type HelixClip } from '@twurple/api';
+import { ApiClient, type ApiConfig, type HelixClip } from '@twurple/api';
 import { AppTokenAuthProvider, type AuthProvider } from '@twurple/auth';
 import { LRUCache } from 'lru-cache';
 import { Registry, type Counter, type Gauge } from 'prom-client';
@@ -29,6 +29,19 @@ export interface CreateTwitchAdapterOptions {
   authProvider?: AuthProvider;
   /** How long users and games stay cached in memory. */
   lookupCacheTtlMs?: number;
+  /** Per-attempt HTTP timeout (twurple retries network failures 3 times). */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * fetch options whose `signal` is a fresh timeout signal every time twurple spreads them into a request
+ * (spreading invokes the getter). twurple has no request timeout of its own, and its rate limiter runs
+ * requests in batches, so one hung connection would otherwise hold every later Helix call.
+ */
+function timeoutFetchOptions(timeoutMs: number): NonNullable<ApiConfig['fetchOptions']> {
+  const options = {};
+  Object.defineProperty(options, 'signal', { enumerable: true, get: () => AbortSignal.timeout(timeoutMs) });
+  return options;
 }
 
 const HELIX_BATCH = 100;
@@ -144,7 +157,11 @@ export function createTwitchAdapter(options: CreateTwitchAdapterOptions): Twitch
   const log = options.logger.child({ component: 'twitch' });
   const authProvider =
     options.authProvider ?? new AppTokenAuthProvider(options.clientId, options.clientSecret);
-  const api = new ApiClient({ authProvider, logger: twurpleLoggerOptions(options.logger, 'twurple-api') });
+  const api = new ApiClient({
+    authProvider,
+    logger: twurpleLoggerOptions(options.logger, 'twurple-api'),
+    fetchOptions: timeoutFetchOptions(options.requestTimeoutMs ?? 10_000),
+  });
   const metrics = createTwitchMetrics(options.registry ?? new Registry(), async () => {
     const stats = api.rateLimiterStats;
     if (stats?.lastKnownRemainingRequests != null) return stats.lastKnownRemainingRequests;
@@ -266,11 +283,16 @@ export function createTwitchAdapter(options: CreateTwitchAdapterOptions): Twitch
     async getStreams(userIds, priority = 'incremental') {
       const streams: TwitchStream[] = [];
       for (const batch of chunk([...new Set(userIds)], HELIX_BATCH)) {
-        const page = await call('streams', priority, () => api.streams.getStreamsByUserIds(batch));
+        // Get Streams pages at 20 by default even when given 100 user ids (twurple's getStreamsByUserIds does
+        // not ask for more), so ask for the whole batch in one page.
+        const { data: page } = await call('streams', priority, () =>
+          api.streams.getStreams({ userId: batch, limit: HELIX_BATCH }),
+        );
         for (const stream of page) {
           streams.push({
             userId: stream.userId,
             userLogin: stream.userName,
+            userDisplayName: stream.userDisplayName,
             gameId: stream.gameId || null,
             title: stream.title,
             viewerCount: stream.viewers,

@@ -43,9 +43,15 @@ export function createHelixLimiter(options: HelixLimiterOptions): HelixLimiter {
     reservoirIncreaseMaximum: burst,
     id: options.id ?? 'twitch-helix',
   };
-  const limiter =
-    options.redis === undefined
-      ? new Bottleneck(common)
+  // Always present: the whole budget in this process. Used alone without Redis, and as the fallback while
+  // Redis is unreachable (the bot keeps working; several processes may then overspend, and twurple's own
+  // limiter honours Twitch's Ratelimit headers).
+  const local = new Bottleneck(common);
+  local.on('error', () => undefined);
+  const redisClient = options.redis?.duplicate();
+  const clustered =
+    redisClient === undefined
+      ? undefined
       : new Bottleneck({
           ...common,
           datastore: 'ioredis',
@@ -53,28 +59,78 @@ export function createHelixLimiter(options: HelixLimiterOptions): HelixLimiter {
           clearDatastore: false,
           timeout: 10 * 60_000,
           // A duplicate, because Bottleneck disconnects its connection on stop and the caller owns theirs.
-          connection: new Bottleneck.IORedisConnection({ client: options.redis.duplicate() }),
+          connection: new Bottleneck.IORedisConnection({ client: redisClient }),
         });
   // Bottleneck emits 'error' for datastore problems; without a listener they would be unhandled.
-  limiter.on('error', () => undefined);
+  clustered?.on('error', () => undefined);
   const timeoutMs = options.timeoutMs ?? 60_000;
   let stopping: Promise<void> | undefined;
+  // Until Redis first answers, wait for it briefly rather than start on the local budget; afterwards any
+  // non-ready state (reconnecting, closed) means Redis is down and the local budget takes over.
+  let redisSeenReady = false;
+  const firstConnect =
+    redisClient === undefined
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2_000);
+          timer.unref();
+          const settle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          redisClient.once('ready', () => {
+            redisSeenReady = true;
+            settle();
+          });
+          // A refused connection shows up as 'reconnecting'/'end': no point waiting for it.
+          redisClient.once('reconnecting', settle);
+          redisClient.once('end', settle);
+        });
+  const current = async (): Promise<Bottleneck> => {
+    if (clustered === undefined || redisClient === undefined) return local;
+    if (!redisSeenReady) await firstConnect;
+    return redisClient.status === 'ready' ? clustered : local;
+  };
+
   return {
     budgetPerMinute: options.budgetPerMinute,
-    schedule: (priority, work) =>
-      limiter.schedule({ priority: bottleneckPriority[priority], expiration: timeoutMs }, work),
+    schedule: async (priority, work) => {
+      const limiter = await current();
+      const job = limiter.schedule({ priority: bottleneckPriority[priority], expiration: timeoutMs }, work);
+      if (limiter === local) return job;
+      // A clustered job can wait on Redis forever if it dies mid-call: bound the wait.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(Object.assign(new Error('Helix limiter timed out'), { name: 'BottleneckError' })),
+          timeoutMs,
+        );
+      });
+      return Promise.race([job, timeout]).finally(() => clearTimeout(timer));
+    },
     remaining: async () => {
       try {
-        return await limiter.currentReservoir();
+        return await (await current()).currentReservoir();
       } catch {
         return null;
       }
     },
-    queued: () => limiter.queued(),
+    queued: () => local.queued() + (clustered?.queued() ?? 0),
     stop: () => {
       stopping ??= (async () => {
-        await limiter.stop({ dropWaitingJobs: true });
-        if (options.redis !== undefined) await limiter.disconnect(false);
+        await local.stop({ dropWaitingJobs: true });
+        if (clustered !== undefined) {
+          // Bottleneck waits for Redis to stop cleanly; don't hang shutdown when Redis is gone.
+          await Promise.race([
+            clustered.stop({ dropWaitingJobs: true }).catch(() => undefined),
+            new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+          ]);
+          try {
+            await clustered.disconnect(false);
+          } catch {
+            // Already disconnected.
+          }
+        }
       })();
       return stopping;
     },

@@ -21,6 +21,7 @@ export interface TwitchGame {
 export interface TwitchStream {
   userId: string;
   userLogin: string;
+  userDisplayName: string;
   gameId: string | null;
   title: string;
   viewerCount: number;

@@ -49,7 +49,7 @@ CREATE FUNCTION clip_search_vector(title text) RETURNS tsvector
   $$;
 
 -- Popularity tiers as lexemes no query token can produce ('~' is never part of a token): a clip with 5,000
--- views carries ~v10, ~v100 and ~v1000. "The 500 most viewed matches of X" is then "the matches of
+-- views carries ~v3, ~v10, ~v100 and ~v1000. "The 500 most viewed matches of X" is then "the matches of
 -- X & ~v10000 if there are 500 of them, else of X & ~v1000, ..." — each tier a GIN posting-list
 -- intersection that touches only the tier's rows, instead of visiting every match of a common word or
 -- walking the views index past thousands of non-matches. Keep in sync with POPULARITY_TIERS in
@@ -57,10 +57,11 @@ CREATE FUNCTION clip_search_vector(title text) RETURNS tsvector
 CREATE FUNCTION clip_search_popularity(views integer) RETURNS tsvector
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   AS $$
-    SELECT CASE WHEN views >= 10000 THEN '~v10 ~v100 ~v1000 ~v10000'::tsvector
-                WHEN views >= 1000 THEN '~v10 ~v100 ~v1000'::tsvector
-                WHEN views >= 100 THEN '~v10 ~v100'::tsvector
-                WHEN views >= 10 THEN '~v10'::tsvector
+    SELECT CASE WHEN views >= 10000 THEN '~v3 ~v10 ~v100 ~v1000 ~v10000'::tsvector
+                WHEN views >= 1000 THEN '~v3 ~v10 ~v100 ~v1000'::tsvector
+                WHEN views >= 100 THEN '~v3 ~v10 ~v100'::tsvector
+                WHEN views >= 10 THEN '~v3 ~v10'::tsvector
+                WHEN views >= 3 THEN '~v3'::tsvector
                 ELSE ''::tsvector END
   $$;
 
@@ -73,16 +74,17 @@ ALTER TABLE "clips" ADD COLUMN "search_vector" tsvector
 CREATE INDEX "clips_search_vector_search_idx" ON "clips" USING gin ("search_vector");
 
 -- Every distinct word (lexeme, 3+ characters, no bigrams) of the stored titles, written by upsertClips.
--- Typos and word middles are matched against this vocabulary (a GiST trigram nearest-neighbour search
--- over tens of thousands of short words takes about a millisecond) and the closest real words then go
--- through the tsvector index like typed words; trigram-matching a million titles directly costs tens to
--- hundreds of milliseconds per query. Words of deleted clips stay: they only cost a little space.
+-- Typos and word middles are matched against this vocabulary (a GIN trigram `%` search over tens of
+-- thousands of short words takes a few milliseconds; the candidates are then ranked by edit distance in
+-- src/clips/search/findClips.ts) and the closest real words go through the tsvector index like typed
+-- words; trigram-matching a million titles directly costs tens to hundreds of milliseconds per query.
+-- Words of deleted clips stay: they only cost a little space.
 CREATE TABLE "clip_search_words" (
     "word" TEXT NOT NULL,
 
     CONSTRAINT "clip_search_words_pkey" PRIMARY KEY ("word")
 );
-CREATE INDEX "clip_search_words_trgm_idx" ON "clip_search_words" USING gist ("word" gist_trgm_ops);
+CREATE INDEX "clip_search_words_trgm_idx" ON "clip_search_words" USING gin ("word" gin_trgm_ops);
 
 -- "Top clips of this channel" and channel-filtered searches sorted by views, with keyset pagination.
 CREATE INDEX "clips_broadcaster_views_search_idx" ON "clips" ("broadcaster_id", "view_count" DESC, "id");

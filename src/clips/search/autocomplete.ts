@@ -10,7 +10,10 @@ const MAX_AUTOCOMPLETE_INPUT = 100;
 
 /** Twitch's channel search (Search Channels); the Twitch adapter implements it. */
 export interface ChannelDirectory {
-  searchChannels(query: string, limit: number): Promise<Array<{ id: string; login: string; displayName: string }>>;
+  searchChannels(
+    query: string,
+    limit: number,
+  ): Promise<Array<{ id: string; login: string; displayName: string }>>;
 }
 
 /** One autocomplete choice, ready for Discord: `name` is shown, `value` is what the command receives. */
@@ -102,14 +105,16 @@ export async function autocompleteClippers(
 ): Promise<AutocompleteChoice[]> {
   const limit = clampLimit(input.limit);
   const prefix = normalisePrefix(input.query);
-  // clips_creator_name_search_idx serves the prefix range in name order; prolific clippers repeat, so read
+  // clips_creator_name_search_idx (text_pattern_ops) serves the prefix range already sorted — `USING ~<~`
+  // is that operator class's order, a plain ORDER BY would sort the whole range. Prolific clippers repeat, so read
   // a few rows per wanted result and de-duplicate here instead of a DISTINCT over the whole range.
   const params: unknown[] = [`${escapeLike(prefix)}%`, limit * 8];
-  const channel = input.broadcasterId === undefined ? '' : `AND broadcaster_id = $${params.push(input.broadcasterId)}`;
+  const channel =
+    input.broadcasterId === undefined ? '' : `AND broadcaster_id = $${params.push(input.broadcasterId)}`;
   const rows = await deps.db.sql.query<{ creator_id: string; creator_name: string }>(
     `SELECT creator_id, creator_name FROM clips
      WHERE lower(creator_name) LIKE $1 ESCAPE '\\' AND deleted_at IS NULL ${channel}
-     ORDER BY lower(creator_name)
+     ORDER BY lower(creator_name) USING ~<~
      LIMIT $2`,
     params,
   );
@@ -131,7 +136,14 @@ function channelSuggestion(
   source: ChannelSuggestion['source'],
 ): ChannelSuggestion {
   const label = displayName.toLowerCase() === login.toLowerCase() ? displayName : `${displayName} (${login})`;
-  return { id, login, displayName, source, name: truncateName(source === 'tracked' ? `${label} ★` : label), value: id };
+  return {
+    id,
+    login,
+    displayName,
+    source,
+    name: truncateName(source === 'tracked' ? `${label} ★` : label),
+    value: id,
+  };
 }
 
 function clampLimit(limit: number | undefined): number {
@@ -149,7 +161,9 @@ function escapeLike(text: string): string {
 
 export function truncateName(name: string): string {
   const chars = Array.from(name);
-  return chars.length <= MAX_CHOICE_NAME_LENGTH ? name : `${chars.slice(0, MAX_CHOICE_NAME_LENGTH - 1).join('')}…`;
+  return chars.length <= MAX_CHOICE_NAME_LENGTH
+    ? name
+    : `${chars.slice(0, MAX_CHOICE_NAME_LENGTH - 1).join('')}…`;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -5,11 +5,12 @@ import { characterBigrams } from './scripts.js';
 /**
  * SQL for clip search, written once and parameterised. Every value the user influenced is a bound
  * parameter; the only user text inside a tsquery string is tokens made of letters, marks and digits
- * (see parseSearchText), each wrapped in quotes, so tsquery syntax cannot be injected either.
+ * (see parseSearchText), and vocabulary words, each quoted and escaped by quoteLexeme, so tsquery syntax
+ * cannot be injected either.
  *
  * Indexes relied on (prisma/migrations/20261122010000_clip_search and _init):
  *   text      clips_search_vector_search_idx  GIN(search_vector)            `@@ to_tsquery(...)`
- *   typos     clip_search_words_trgm_idx      GiST(word gist_trgm_ops)      `ORDER BY word <-> token` (corrections)
+ *   typos     clip_search_words_trgm_idx      GIN(word gin_trgm_ops)        `word % token` (corrections)
  *   sorting   clips_view_count_id_idx, clips_created_at_id_idx, clips_broadcaster_views_search_idx,
  *             clips_broadcaster_id_created_at_idx, clips_game_id_view_count_idx  (keyset pagination)
  */
@@ -18,19 +19,21 @@ export const TS_CONFIG = `'public.clip_search'::regconfig`;
 
 /**
  * Relevance ranks at most this many matches: the most viewed ones when a query matches more (a common word
- * in a million titles). The planner then serves a broad query from the views index and stops early, which
- * bounds the work; nobody pages past 500 results sorted by relevance (20 pages of 25) — the views, newest
- * and oldest sorts page through every match.
+ * in a million titles), collected through the popularity tiers (see buildSearchStatement), which bounds
+ * the work; nobody pages past 500 results sorted by relevance (20 pages of 25) — the views, newest and
+ * oldest sorts page through every match.
  */
 export const RELEVANCE_CANDIDATES = 500;
 /** View-count tiers stored as `~v<n>` lexemes in search_vector (clip_search_popularity), highest first. */
-export const POPULARITY_TIERS = [10_000, 1_000, 100, 10] as const;
+export const POPULARITY_TIERS = [10_000, 1_000, 100, 10, 3] as const;
 /** Counting stops here; beyond it the total is the planner's estimate. */
 export const EXACT_COUNT_LIMIT = RELEVANCE_CANDIDATES;
 /** Vocabulary words at least this similar (pg_trgm similarity) to a typed word count as corrections. */
 export const MIN_CORRECTION_SIMILARITY = 0.2;
-/** Closest vocabulary words considered per typed word. */
+/** Vocabulary words used as alternatives per typed word. */
 export const MAX_CORRECTIONS = 5;
+/** Most similar vocabulary words fetched per typed word before ranking them by edit distance. */
+export const CORRECTION_CANDIDATES = 40;
 
 /**
  * Relevance = 0.45·match + 0.10·coverage + 0.35·views + 0.10·recency, each part in [0, 1]:
@@ -158,7 +161,8 @@ export function buildSearchStatement(plan: SearchPlan): Statement {
       const match = tier === null ? query : `(${query} && '''~v${tier}'''::tsquery)`;
       // "+ 0" hides the views index from the planner: for mid-frequency text a bitmap scan of all matches
       // beats walking the views index past thousands of rows that do not match.
-      const order = tier === null && strategy.bitmapForAll ? 'c.view_count + 0 DESC, c.id' : 'c.view_count DESC, c.id';
+      const order =
+        tier === null && strategy.bitmapForAll ? 'c.view_count + 0 DESC, c.id' : 'c.view_count DESC, c.id';
       return `${tiers[index]} AS MATERIALIZED (
   SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
   WHERE ${[...guards, filters, `c.search_vector @@ ${match}`].join(' AND ')}
@@ -224,7 +228,10 @@ export function buildCountStatement(plan: SearchPlan): Statement {
 export function buildEstimateStatement(plan: SearchPlan): Statement {
   const params = new Params();
   const where = baseConditions({ ...plan, after: null }, params, 'c', true);
-  return { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM clips c WHERE ${where.join(' AND ')}`, params: params.values };
+  return {
+    text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM clips c WHERE ${where.join(' AND ')}`,
+    params: params.values,
+  };
 }
 
 /** The sort key the cursor stores for a row, per sort. */
@@ -248,6 +255,21 @@ export function tsQueryText(
   return parts.join(' & ');
 }
 
+/**
+ * Shorter words match whole only: "a:*" or "gg:*" would expand to thousands of lexemes (slow, and noise
+ * rather than "partial word" matches). From four characters on, "poke" finds Pokémon.
+ */
+export const MIN_PREFIX_LENGTH = 4;
+
+export function prefixable(token: string): boolean {
+  return Array.from(token).length >= MIN_PREFIX_LENGTH;
+}
+
+/** A correction matches like the word it stands for would: "clucth" → clutch:* also finds "clutches". */
+function correctionLexeme(word: string, prefix: boolean): string {
+  return prefix && prefixable(word) ? `${quoteLexeme(word)}:*` : quoteLexeme(word);
+}
+
 /** A lexeme quoted for to_tsquery, backslashes and quotes escaped (tokens never contain them; vocabulary words might). */
 export function quoteLexeme(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
@@ -261,9 +283,11 @@ function termQuery(term: SearchTerm, prefix: boolean, corrections?: Corrections)
       if (grams.length === 1 && Array.from(token.text).length === 1) return `${quoteLexeme(token.text)}:*`;
       return grams.length === 1 ? quoteLexeme(grams[0]!) : `(${grams.map(quoteLexeme).join(' <-> ')})`;
     }
-    const typed = prefix ? `${quoteLexeme(token.text)}:*` : quoteLexeme(token.text);
+    const typed = prefix && prefixable(token.text) ? `${quoteLexeme(token.text)}:*` : quoteLexeme(token.text);
     const alternatives = corrections?.[token.text] ?? [];
-    return alternatives.length === 0 ? typed : `(${[typed, ...alternatives.map((a) => quoteLexeme(a.word))].join(' | ')})`;
+    return alternatives.length === 0
+      ? typed
+      : `(${[typed, ...alternatives.map((a) => correctionLexeme(a.word, prefix))].join(' | ')})`;
   });
   // Tokens of one term (a quoted phrase, or "e-sports") must be adjacent, unless CJK bigrams are involved:
   // they are stored after the words, so adjacency with words cannot be expressed.
@@ -290,7 +314,8 @@ function baseConditions(plan: SearchPlan, params: Params, alias: string, withTex
   if (filters.from !== undefined) {
     where.push(`${alias}.created_at >= ${params.add(filters.from.toISOString())}::timestamptz`);
   }
-  if (filters.to !== undefined) where.push(`${alias}.created_at <= ${params.add(filters.to.toISOString())}::timestamptz`);
+  if (filters.to !== undefined)
+    where.push(`${alias}.created_at <= ${params.add(filters.to.toISOString())}::timestamptz`);
 
   if (withText && plan.mode !== 'filter' && (plan.include.length > 0 || plan.exclude.length > 0)) {
     where.push(`${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(textQuery(plan))})`);
@@ -308,7 +333,8 @@ function textQuery(plan: SearchPlan): string {
 
 function relevanceExpression(plan: SearchPlan, params: Params, alias: string): string {
   const w = RELEVANCE_WEIGHTS;
-  const matches = (query: string) => `${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(query)})`;
+  const matches = (query: string) =>
+    `${alias}.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(query)})`;
   const termScores = plan.include.map((term) => {
     const branches = [
       `WHEN ${matches(tsQueryText([term], [], { prefix: false }))} THEN 1.0::float8`,
@@ -317,10 +343,14 @@ function relevanceExpression(plan: SearchPlan, params: Params, alias: string): s
     if (plan.mode === 'fuzzy') {
       if (term.tokens.length === 1) {
         for (const alternative of plan.corrections[term.tokens[0]!.text] ?? []) {
-          branches.push(`WHEN ${matches(quoteLexeme(alternative.word))} THEN ${(0.6 * alternative.similarity).toFixed(4)}::float8`);
+          branches.push(
+            `WHEN ${matches(correctionLexeme(alternative.word, !term.quoted))} THEN ${(0.6 * alternative.similarity).toFixed(4)}::float8`,
+          );
         }
       } else {
-        branches.push(`WHEN ${matches(tsQueryText([term], [], { prefix: true, corrections: plan.corrections }))} THEN 0.3::float8`);
+        branches.push(
+          `WHEN ${matches(tsQueryText([term], [], { prefix: true, corrections: plan.corrections }))} THEN 0.3::float8`,
+        );
       }
     }
     return `CASE ${branches.join(' ')} ELSE 0.0::float8 END`;
@@ -337,7 +367,11 @@ function relevanceExpression(plan: SearchPlan, params: Params, alias: string): s
   return `round((${w.match} * (${match}) + ${w.coverage} * ${coverage} + ${w.views} * ${views} + ${w.recency} * ${recency})::numeric, 6)`;
 }
 
-function keysetCondition(sort: 'views' | 'newest' | 'oldest', after: { key: string | number; id: string }, params: Params): string {
+function keysetCondition(
+  sort: 'views' | 'newest' | 'oldest',
+  after: { key: string | number; id: string },
+  params: Params,
+): string {
   const id = params.add(after.id);
   if (sort === 'views') {
     const v = params.add(Number(after.key));

@@ -11,6 +11,7 @@ import {
   type Corrections,
   cursorKeyOf,
   EXACT_COUNT_LIMIT,
+  CORRECTION_CANDIDATES,
   MAX_CORRECTIONS,
   MIN_CORRECTION_SIMILARITY,
   RELEVANCE_CANDIDATES,
@@ -26,8 +27,14 @@ import {
 } from './ClipSearchQuery.js';
 import { parseSearchText, type ParsedSearchText, type SearchTerm } from './parseSearchText.js';
 import { searchCacheKey } from './searchCache.js';
+import { editDistance, maxEdits } from './editDistance.js';
 import { chooseCandidateStrategy, estimateFrequency, termStatistics } from './termStatistics.js';
-import { decodeSearchCursor, encodeSearchCursor, queryFingerprint, type SearchCursor } from './searchCursor.js';
+import {
+  decodeSearchCursor,
+  encodeSearchCursor,
+  queryFingerprint,
+  type SearchCursor,
+} from './searchCursor.js';
 
 export interface FindClipsDeps {
   db: Database;
@@ -76,7 +83,8 @@ export async function findClips(deps: FindClipsDeps, query: ClipSearchQuery): Pr
   }
 
   const fingerprint = queryFingerprint(fingerprintParts(valid, text));
-  const cursor = valid.cursor === undefined ? null : decodeSearchCursor(valid.cursor, fingerprint, deps.cursorSecret);
+  const cursor =
+    valid.cursor === undefined ? null : decodeSearchCursor(valid.cursor, fingerprint, deps.cursorSecret);
 
   const { key, ttlSeconds } = await searchCacheKey(deps.cache, {
     channelIds: valid.channelIds,
@@ -90,7 +98,12 @@ export async function findClips(deps: FindClipsDeps, query: ClipSearchQuery): Pr
   const started = performance.now();
   const page = await runSearch(deps, valid, text, fingerprint, cursor);
   deps.logger.debug(
-    { mode: page.mode, sort: valid.sort, results: page.clips.length, ms: Math.round(performance.now() - started) },
+    {
+      mode: page.mode,
+      sort: valid.sort,
+      results: page.clips.length,
+      ms: Math.round(performance.now() - started),
+    },
     'clip search',
   );
   await deps.cache.set(key, page, ttlSeconds);
@@ -108,7 +121,13 @@ async function runSearch(
     const hit = await lookupClip(deps.db.sql, text.clipId);
     // A bare word that merely looks like a slug falls through to a text search when no such clip exists.
     if (hit !== null || text.fromUrl) {
-      return { clips: hit === null ? [] : [hit], nextCursor: null, totalEstimate: hit === null ? 0 : 1, totalIsExact: true, mode: 'lookup' };
+      return {
+        clips: hit === null ? [] : [hit],
+        nextCursor: null,
+        totalEstimate: hit === null ? 0 : 1,
+        totalIsExact: true,
+        mode: 'lookup',
+      };
     }
   }
   const terms =
@@ -123,7 +142,9 @@ async function runSearch(
   const now = cursor === null ? (deps.now?.() ?? new Date()) : new Date(cursor.nowMs);
   const sort = valid.sort ?? (include.length > 0 ? 'relevance' : 'views');
   const from =
-    valid.period !== undefined && valid.period !== 'all' ? new Date(now.getTime() - PERIOD_MS[valid.period]) : valid.from;
+    valid.period !== undefined && valid.period !== 'all'
+      ? new Date(now.getTime() - PERIOD_MS[valid.period])
+      : valid.from;
   const plan: SearchPlan = {
     include,
     exclude,
@@ -210,25 +231,56 @@ async function runPlan(
   return { rows, total: await countMatches(sql, plan, candidates !== undefined && candidates !== null) };
 }
 
-/** Closest vocabulary words (pg_trgm similarity) of each typed word of 3+ characters. */
+/**
+ * Typo corrections: vocabulary words sharing enough trigrams with a typed word (3+ characters), kept when
+ * few edits away; of those, the ones at the smallest edit distance, most similar first.
+ */
 async function findCorrections(sql: SqlExecutor, include: SearchTerm[]): Promise<Corrections> {
   const tokens = [
-    ...new Set(include.flatMap((term) => term.tokens.filter((t) => !t.noSpace && Array.from(t.text).length >= 3).map((t) => t.text))),
+    ...new Set(
+      include.flatMap((term) =>
+        term.tokens.filter((t) => !t.noSpace && Array.from(t.text).length >= 3).map((t) => t.text),
+      ),
+    ),
   ];
   if (tokens.length === 0) return {};
-  // Nearest-neighbour search on clip_search_words_trgm_idx (GiST), MAX_CORRECTIONS per token.
-  const rows = await sql.query<{ token: string; word: string; similarity: number }>(
-    `SELECT t.token, v.word, similarity(v.word, t.folded)::float8 AS similarity
-     FROM (SELECT token, public.clip_search_fold(token) AS folded FROM unnest($1::text[]) AS token) AS t
-     CROSS JOIN LATERAL (
-       SELECT w.word FROM clip_search_words w ORDER BY w.word <-> t.folded LIMIT $2
-     ) AS v
-     WHERE v.word <> t.folded AND similarity(v.word, t.folded) >= $3`,
-    [tokens, MAX_CORRECTIONS, MIN_CORRECTION_SIMILARITY],
-  );
+  // `%` (similarity above pg_trgm.similarity_threshold) is what clip_search_words_trgm_idx (GIN) serves;
+  // the threshold is set transaction-locally so pooled connections keep the default.
+  const rows = await sql.transaction(async (tx) => {
+    await tx.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [
+      String(MIN_CORRECTION_SIMILARITY),
+    ]);
+    return tx.query<{ token: string; folded: string; word: string; similarity: number }>(
+      `SELECT t.token, t.folded, v.word, v.similarity
+       FROM (SELECT token, public.clip_search_fold(token) AS folded FROM unnest($1::text[]) AS token) AS t
+       CROSS JOIN LATERAL (
+         SELECT w.word, similarity(w.word, t.folded)::float8 AS similarity FROM clip_search_words w
+         WHERE w.word % t.folded AND w.word <> t.folded
+         ORDER BY similarity DESC, w.word
+         LIMIT $2
+       ) AS v`,
+      [tokens, CORRECTION_CANDIDATES],
+    );
+  });
+  const ranked = new Map<string, Array<{ word: string; similarity: number; distance: number }>>();
+  for (const row of rows) {
+    const distance = editDistance(row.folded, row.word);
+    if (distance > maxEdits(row.folded)) continue;
+    const list = ranked.get(row.token) ?? [];
+    list.push({ word: row.word, similarity: Number(row.similarity), distance });
+    ranked.set(row.token, list);
+  }
   const corrections: Corrections = {};
-  for (const row of rows) (corrections[row.token] ??= []).push({ word: row.word, similarity: Number(row.similarity) });
-  for (const list of Object.values(corrections)) list.sort((a, b) => b.similarity - a.similarity || a.word.localeCompare(b.word));
+  for (const [token, list] of ranked) {
+    // Only the closest edit distance found: one slip away beats two, and every extra alternative costs
+    // heap visits for its matches.
+    const closest = Math.min(...list.map((candidate) => candidate.distance));
+    corrections[token] = list
+      .filter((candidate) => candidate.distance === closest)
+      .sort((a, b) => b.similarity - a.similarity || a.word.localeCompare(b.word))
+      .slice(0, MAX_CORRECTIONS)
+      .map(({ word, similarity }) => ({ word, similarity }));
+  }
   return corrections;
 }
 
@@ -246,7 +298,9 @@ async function countMatches(
   const estimate = buildEstimateStatement(plan);
   const [explained] = await sql.query<{ 'QUERY PLAN': unknown }>(estimate.text, estimate.params);
   const planJson = explained?.['QUERY PLAN'];
-  const parsed = (typeof planJson === 'string' ? JSON.parse(planJson) : planJson) as Array<{ Plan?: { 'Plan Rows'?: number } }>;
+  const parsed = (typeof planJson === 'string' ? JSON.parse(planJson) : planJson) as Array<{
+    Plan?: { 'Plan Rows'?: number };
+  }>;
   const estimated = Number(parsed[0]?.Plan?.['Plan Rows'] ?? 0);
   return { total: Math.max(EXACT_COUNT_LIMIT + 1, Math.round(estimated)), exact: false };
 }

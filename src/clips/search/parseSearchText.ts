@@ -79,12 +79,17 @@ function tokenize(text: string): SearchToken[] {
   const tokens: SearchToken[] = [];
   for (const [word] of text.toLowerCase().matchAll(TOKEN)) {
     for (const run of splitScriptRuns(word)) {
-      tokens.push({ text: Array.from(run).slice(0, MAX_TOKEN_LENGTH).join(''), noSpace: isNoSpaceScript(run) });
+      tokens.push({
+        text: Array.from(run).slice(0, MAX_TOKEN_LENGTH).join(''),
+        noSpace: isNoSpaceScript(run),
+      });
     }
   }
   return tokens;
 }
 
 function sameTerm(a: SearchTerm, b: SearchTerm): boolean {
-  return a.quoted === b.quoted && a.tokens.map((t) => t.text).join(' ') === b.tokens.map((t) => t.text).join(' ');
+  return (
+    a.quoted === b.quoted && a.tokens.map((t) => t.text).join(' ') === b.tokens.map((t) => t.text).join(' ')
+  );
 }

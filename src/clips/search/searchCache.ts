@@ -18,7 +18,10 @@ function generationKey(broadcasterId: string): string {
  * channel's generation, and this bumps it. Call after ingesting new or changed clips. Cheap (one INCR per
  * channel) and safe when the cache is down (nothing was cached then either).
  */
-export async function invalidateChannelSearches(cache: Cache, broadcasterIds: Iterable<string>): Promise<void> {
+export async function invalidateChannelSearches(
+  cache: Cache,
+  broadcasterIds: Iterable<string>,
+): Promise<void> {
   await Promise.all(
     [...new Set(broadcasterIds)].map((id) => cache.increment(generationKey(id), 1, GENERATION_TTL_SECONDS)),
   );
@@ -27,7 +30,12 @@ export async function invalidateChannelSearches(cache: Cache, broadcasterIds: It
 /** The cache key of one search page, including the current generation of each filtered channel. */
 export async function searchCacheKey(
   cache: Cache,
-  options: { channelIds: string[] | undefined; fingerprint: string; cursor: string | undefined; pageSize: number },
+  options: {
+    channelIds: string[] | undefined;
+    fingerprint: string;
+    cursor: string | undefined;
+    pageSize: number;
+  },
 ): Promise<{ key: string; ttlSeconds: number }> {
   const channelIds = [...new Set(options.channelIds ?? [])].sort();
   const generations = await Promise.all(

@@ -25,12 +25,20 @@ const DEFAULT_SECRET = 'twitch-clip-search/cursor/v1';
  * fingerprint. A cursor edited by hand, or replayed with another query, fails the check and becomes
  * `UserError('search.invalidCursor')` — never a SQL error or a page of some other query's results.
  */
-export function encodeSearchCursor(cursor: SearchCursor, fingerprint: string, secret = DEFAULT_SECRET): string {
+export function encodeSearchCursor(
+  cursor: SearchCursor,
+  fingerprint: string,
+  secret = DEFAULT_SECRET,
+): string {
   const payload = Buffer.from(JSON.stringify({ v: VERSION, ...cursor })).toString('base64url');
   return `${payload}.${mac(payload, fingerprint, secret)}`;
 }
 
-export function decodeSearchCursor(token: string, fingerprint: string, secret = DEFAULT_SECRET): SearchCursor {
+export function decodeSearchCursor(
+  token: string,
+  fingerprint: string,
+  secret = DEFAULT_SECRET,
+): SearchCursor {
   const [payload, signature, extra] = token.split('.');
   if (payload === undefined || signature === undefined || extra !== undefined) throw invalidCursor();
   const expected = Buffer.from(mac(payload, fingerprint, secret));
@@ -57,7 +65,10 @@ function mac(payload: string, fingerprint: string, secret: string): string {
 }
 
 function invalidCursor(): UserError {
-  return new UserError('search.invalidCursor', 'This page link has expired or belongs to another search. Run the search again.');
+  return new UserError(
+    'search.invalidCursor',
+    'This page link has expired or belongs to another search. Run the search again.',
+  );
 }
 
 function isCursor(value: unknown): value is SearchCursor & { v: number } {

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '../../db/Database.js';
-import { POPULARITY_TIERS, RELEVANCE_CANDIDATES, type Corrections } from './buildSearchSql.js';
+import { POPULARITY_TIERS, prefixable, RELEVANCE_CANDIDATES, type Corrections } from './buildSearchSql.js';
 import type { SearchTerm } from './parseSearchText.js';
+import { characterBigrams } from './scripts.js';
 
 /**
  * How common lexemes are, from PostgreSQL's own statistics on clips.search_vector (ANALYZE keeps
@@ -28,7 +29,11 @@ const cached = new WeakMap<SqlExecutor, { stats: TermStatistics | null; loadedAt
 export async function termStatistics(sql: SqlExecutor, now = Date.now()): Promise<TermStatistics | null> {
   const hit = cached.get(sql);
   if (hit !== undefined && now - hit.loadedAt < REFRESH_MS) return hit.stats;
-  const [row] = await sql.query<{ rows: number | string | null; elems: string[] | null; freqs: Array<number | string> | null }>(
+  const [row] = await sql.query<{
+    rows: number | string | null;
+    elems: string[] | null;
+    freqs: Array<number | string> | null;
+  }>(
     `SELECT (SELECT reltuples FROM pg_class WHERE oid = 'public.clips'::regclass)::float8 AS rows,
             s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs::float8[] AS freqs
      FROM (SELECT 1) AS one
@@ -60,12 +65,21 @@ export function estimateFrequency(
     for (const [elem, frequency] of stats.frequencies) if (elem.startsWith(word)) sum += frequency;
     return Math.min(1, Math.max(sum, unlisted));
   };
+  // A bigram phrase is at most as common as its rarest bigram; one character is a prefix of bigrams.
+  const noSpaceFrequency = (text: string) => {
+    const grams = characterBigrams(text);
+    if (Array.from(text).length === 1) return lexeme(text, true);
+    return Math.min(...grams.map((gram) => lexeme(gram, false)));
+  };
   let frequency = 1;
   for (const term of include) {
     let termFrequency = 1;
     for (const token of term.tokens) {
-      let tokenFrequency = token.noSpace ? unlisted : lexeme(token.text, options.prefix && !term.quoted);
-      for (const correction of options.corrections?.[token.text] ?? []) tokenFrequency += lexeme(correction.word, false);
+      let tokenFrequency = token.noSpace
+        ? noSpaceFrequency(token.text)
+        : lexeme(token.text, options.prefix && !term.quoted && prefixable(token.text));
+      for (const correction of options.corrections?.[token.text] ?? [])
+        tokenFrequency += lexeme(correction.word, false);
       termFrequency = Math.min(termFrequency, tokenFrequency);
     }
     frequency *= Math.min(1, termFrequency);
@@ -74,14 +88,15 @@ export function estimateFrequency(
 }
 
 /**
- * Starts at the highest popularity tier expected to hold twice the candidate limit (so its top matches
- * by views are the overall top), and lets only dense text walk the views index.
+ * Starts at the highest popularity tier expected to hold the candidate limit (its top matches by views are
+ * then the overall top; an optimistic guess only costs falling through to the next tier, a scan of a few
+ * hundred rows), and lets only dense text walk the views index.
  */
 export function chooseCandidateStrategy(stats: TermStatistics | null, frequency: number): CandidateStrategy {
   if (stats === null) return { startTier: 0, bitmapForAll: false };
   const matches = stats.rows * frequency;
   const startTier = POPULARITY_TIERS.findIndex(
-    (tier) => matches * (stats.frequencies.get(`~v${tier}`) ?? 0) >= 2 * RELEVANCE_CANDIDATES,
+    (tier) => matches * (stats.frequencies.get(`~v${tier}`) ?? 0) >= RELEVANCE_CANDIDATES,
   );
   return {
     startTier: startTier === -1 ? POPULARITY_TIERS.length : startTier,

@@ -19,7 +19,12 @@ describe.each(['pglite', 'postgres'] as const)('findClips on %s', (kind) => {
   let db: Database;
   let cleanup: () => Promise<void>;
   // A fresh cache per search: these tests are about the database; caching has its own file.
-  const deps = (): FindClipsDeps => ({ db, cache: new MemoryCache(), logger: testLogger(), now: () => FIXTURE_NOW });
+  const deps = (): FindClipsDeps => ({
+    db,
+    cache: new MemoryCache(),
+    logger: testLogger(),
+    now: () => FIXTURE_NOW,
+  });
   const search = (query: ClipSearchQuery) => findClips(deps(), query);
   const ids = async (query: ClipSearchQuery) => (await search(query)).clips.map((clip) => clip.id);
 
@@ -88,6 +93,35 @@ describe.each(['pglite', 'postgres'] as const)('findClips on %s', (kind) => {
     expect(page.totalIsExact).toBe(true);
   });
 
+  it('ranks among the most viewed matches when a word matches more clips than the candidate limit', async () => {
+    // 1,200 clips say "tierword"; their views climb with their number, through every popularity tier.
+    await upsertBroadcasters(db.sql, [{ id: '5555', login: 'tiers', displayName: 'Tiers' }]);
+    const many = Array.from({ length: 1_200 }, (_, i) =>
+      fixtureClip({
+        id: `Tier${String(i).padStart(4, '0')}`,
+        title: 'tierword moment',
+        views: Math.floor((i * i) / 10),
+        daysAgo: 5,
+        broadcasterId: '5555',
+      }),
+    );
+    await upsertClips(db.sql, many, FIXTURE_NOW);
+    try {
+      await db.sql.exec('ANALYZE clips');
+      const page = await search({ text: 'tierword', pageSize: 25 });
+      expect(page.clips.map((clip) => clip.id)).toEqual(
+        many
+          .slice(-25)
+          .reverse()
+          .map((clip) => clip.id),
+      );
+      expect(page.totalIsExact).toBe(false);
+      expect(page.totalEstimate).toBeGreaterThan(500);
+    } finally {
+      await db.sql.query(`DELETE FROM broadcasters WHERE id = '5555'`);
+    }
+  });
+
   describe('pagination', () => {
     async function collect(query: ClipSearchQuery, pageSize: number): Promise<string[]> {
       const seen: string[] = [];
@@ -101,22 +135,39 @@ describe.each(['pglite', 'postgres'] as const)('findClips on %s', (kind) => {
       throw new Error('pagination did not end');
     }
 
-    it.each(['views', 'newest', 'oldest', 'relevance'] as const)('walks every %s page without gaps or repeats', async (sort) => {
-      const query: ClipSearchQuery = sort === 'relevance' ? { text: 'clutch', sort } : { channelIds: ['1002'], sort };
-      const all = await ids({ ...query, pageSize: 25 });
-      expect(await collect(query, 2)).toEqual(all);
-      expect(new Set(all).size).toBe(all.length);
-    });
+    it.each(['views', 'newest', 'oldest', 'relevance'] as const)(
+      'walks every %s page without gaps or repeats',
+      async (sort) => {
+        const query: ClipSearchQuery =
+          sort === 'relevance' ? { text: 'clutch', sort } : { channelIds: ['1002'], sort };
+        const all = await ids({ ...query, pageSize: 25 });
+        expect(await collect(query, 2)).toEqual(all);
+        expect(new Set(all).size).toBe(all.length);
+      },
+    );
 
     it('is not disturbed by clips inserted between pages', async () => {
       const first = await search({ channelIds: ['1004'], sort: 'views', pageSize: 2 });
       await upsertClips(
         db.sql,
-        [fixtureClip({ id: 'LateViral', title: 'late viral clip', views: 999_999, daysAgo: 0, broadcasterId: '1004' })],
+        [
+          fixtureClip({
+            id: 'LateViral',
+            title: 'late viral clip',
+            views: 999_999,
+            daysAgo: 0,
+            broadcasterId: '1004',
+          }),
+        ],
         FIXTURE_NOW,
       );
       try {
-        const second = await search({ channelIds: ['1004'], sort: 'views', pageSize: 2, cursor: first.nextCursor ?? '' });
+        const second = await search({
+          channelIds: ['1004'],
+          sort: 'views',
+          pageSize: 2,
+          cursor: first.nextCursor ?? '',
+        });
         const seen = [...first.clips, ...second.clips].map((clip) => clip.id);
         expect(seen).not.toContain('LateViral');
         expect(seen).toEqual(['AnyGlitch', 'OmegaFail', 'PogMoment', 'KekwSpam']);
@@ -138,7 +189,9 @@ describe.each(['pglite', 'postgres'] as const)('findClips on %s', (kind) => {
         identifier: 'search.invalidCursor',
       });
       await expect(search({ text: 'chat', cursor: 'garbage' })).rejects.toBeInstanceOf(UserError);
-      await expect(search({ text: 'chat', cursor: "'; DROP TABLE clips; --" })).rejects.toBeInstanceOf(UserError);
+      await expect(search({ text: 'chat', cursor: "'; DROP TABLE clips; --" })).rejects.toBeInstanceOf(
+        UserError,
+      );
     });
   });
 
@@ -147,7 +200,9 @@ describe.each(['pglite', 'postgres'] as const)('findClips on %s', (kind) => {
       await expect(search({})).rejects.toMatchObject({ identifier: 'search.emptyQuery' });
       await expect(search({ text: '   ' })).rejects.toMatchObject({ identifier: 'search.emptyQuery' });
       await expect(search({ text: '😂😂🔥' })).rejects.toMatchObject({ identifier: 'search.emptyQuery' });
-      await expect(search({ text: '.*+?[](){}|\\^$' })).rejects.toMatchObject({ identifier: 'search.emptyQuery' });
+      await expect(search({ text: '.*+?[](){}|\\^$' })).rejects.toMatchObject({
+        identifier: 'search.emptyQuery',
+      });
     });
 
     it('refuses a 10 KB query with a clear error', async () => {
@@ -178,7 +233,9 @@ describe.each(['pglite', 'postgres'] as const)('findClips on %s', (kind) => {
     });
 
     it('applies the filters alone when the text is only emoji', async () => {
-      expect(new Set(await ids({ text: '😂', channelIds: ['1003'] }))).toEqual(new Set(['KamiPlay', 'HorrorScream']));
+      expect(new Set(await ids({ text: '😂', channelIds: ['1003'] }))).toEqual(
+        new Set(['KamiPlay', 'HorrorScream']),
+      );
     });
 
     it('handles right-to-left text mixed with Latin', async () => {
@@ -200,7 +257,9 @@ describe.each(['pglite', 'postgres'] as const)('findClips on %s', (kind) => {
         { unknownOption: true },
       ];
       for (const query of bad) {
-        await expect(search(query as ClipSearchQuery)).rejects.toMatchObject({ identifier: 'search.invalidQuery' });
+        await expect(search(query as ClipSearchQuery)).rejects.toMatchObject({
+          identifier: 'search.invalidQuery',
+        });
       }
     });
 

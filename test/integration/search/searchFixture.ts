@@ -32,25 +32,108 @@ const clips: FixtureClip[] = [
   { id: 'InsaneClutchOne', title: 'insane clutch 1v5 on inferno', views: 5000, daysAgo: 3, gameId: '32399' },
   { id: 'ClutchOrKick', title: 'CLUTCH or KICK? KEKW', views: 300, daysAgo: 10, gameId: '32399' },
   { id: 'ClutchesWeek', title: 'clutches compilation week 3', views: 800, daysAgo: 40, gameId: '32399' },
-  { id: 'PokemonRecord', title: 'Pokémon Red speedrun world record', views: 12000, daysAgo: 200, gameId: '7193', broadcasterId: '1002' },
-  { id: 'PokemonCards', title: 'pokemon cards opening PogChamp', views: 200, daysAgo: 2, gameId: '509658', broadcasterId: '1002' },
+  {
+    id: 'PokemonRecord',
+    title: 'Pokémon Red speedrun world record',
+    views: 12000,
+    daysAgo: 200,
+    gameId: '7193',
+    broadcasterId: '1002',
+  },
+  {
+    id: 'PokemonCards',
+    title: 'pokemon cards opening PogChamp',
+    views: 200,
+    daysAgo: 2,
+    gameId: '509658',
+    broadcasterId: '1002',
+  },
   { id: 'SaidThat', title: 'he really said that LUL', views: 50000, daysAgo: 30, broadcasterId: '1002' },
-  { id: 'PrivetChat', title: 'Привет чат, смотрим новый патч', views: 700, daysAgo: 5, language: 'ru', broadcasterId: '1002' },
-  { id: 'SmeshnoyMoment', title: 'Смешной момент с другом', views: 100, daysAgo: 6, language: 'ru', broadcasterId: '1002' },
-  { id: 'KamiPlay', title: '今日の神プレイまとめ', views: 900, daysAgo: 1, language: 'ja', broadcasterId: '1003' },
-  { id: 'HorrorScream', title: 'ホラーゲームで絶叫', views: 300, daysAgo: 8, language: 'ja', broadcasterId: '1003' },
-  { id: 'ArabicShot', title: 'أفضل لقطة في البث', views: 400, daysAgo: 4, language: 'ar', broadcasterId: '1002' },
+  {
+    id: 'PrivetChat',
+    title: 'Привет чат, смотрим новый патч',
+    views: 700,
+    daysAgo: 5,
+    language: 'ru',
+    broadcasterId: '1002',
+  },
+  {
+    id: 'SmeshnoyMoment',
+    title: 'Смешной момент с другом',
+    views: 100,
+    daysAgo: 6,
+    language: 'ru',
+    broadcasterId: '1002',
+  },
+  {
+    id: 'KamiPlay',
+    title: '今日の神プレイまとめ',
+    views: 900,
+    daysAgo: 1,
+    language: 'ja',
+    broadcasterId: '1003',
+  },
+  {
+    id: 'HorrorScream',
+    title: 'ホラーゲームで絶叫',
+    views: 300,
+    daysAgo: 8,
+    language: 'ja',
+    broadcasterId: '1003',
+  },
+  {
+    id: 'ArabicShot',
+    title: 'أفضل لقطة في البث',
+    views: 400,
+    daysAgo: 4,
+    language: 'ar',
+    broadcasterId: '1002',
+  },
   { id: 'HebrewHello', title: 'שלום לכולם', views: 50, daysAgo: 4, language: 'he', broadcasterId: '1002' },
   { id: 'ThaiFunny', title: 'ไม่ได้นะ ตลกมาก', views: 100, daysAgo: 4, language: 'th', broadcasterId: '1002' },
-  { id: 'RagesAtChat', title: 'streamer rages at chat 😂😂', views: 3000, daysAgo: 12, broadcasterId: '1002' },
+  {
+    id: 'RagesAtChat',
+    title: 'streamer rages at chat 😂😂',
+    views: 3000,
+    daysAgo: 12,
+    broadcasterId: '1002',
+  },
   { id: 'BestHeadshot', title: 'the best headshot ever', views: 600, daysAgo: 20, gameId: '32399' },
   { id: 'BestHeadshots', title: 'Best headshots of 2024', views: 20000, daysAgo: 300, gameId: '32399' },
   { id: 'EsportsFinals', title: 'e-sports finals game 5', views: 1500, daysAgo: 15, gameId: '32399' },
-  { id: 'CafeCreme', title: 'Café crème debate', views: 100, daysAgo: 50, gameId: '509658', broadcasterId: '1002' },
+  {
+    id: 'CafeCreme',
+    title: 'Café crème debate',
+    views: 100,
+    daysAgo: 50,
+    gameId: '509658',
+    broadcasterId: '1002',
+  },
   { id: 'PogMoment', title: 'pogchamp moment', views: 40, daysAgo: 9, broadcasterId: '1004' },
-  { id: 'AnyGlitch', title: 'speedrun any% glitch', views: 2500, daysAgo: 70, gameId: '7193', broadcasterId: '1004' },
-  { id: 'KekwSpam', title: 'KEKW chat spam', views: 10, daysAgo: 0.5, broadcasterId: '1004', creator: ['9002', 'ClipQueen'] },
-  { id: 'OmegaFail', title: 'OMEGALUL fail', views: 70, daysAgo: 400, broadcasterId: '1004', creator: ['9003', 'clipper_bob'] },
+  {
+    id: 'AnyGlitch',
+    title: 'speedrun any% glitch',
+    views: 2500,
+    daysAgo: 70,
+    gameId: '7193',
+    broadcasterId: '1004',
+  },
+  {
+    id: 'KekwSpam',
+    title: 'KEKW chat spam',
+    views: 10,
+    daysAgo: 0.5,
+    broadcasterId: '1004',
+    creator: ['9002', 'ClipQueen'],
+  },
+  {
+    id: 'OmegaFail',
+    title: 'OMEGALUL fail',
+    views: 70,
+    daysAgo: 400,
+    broadcasterId: '1004',
+    creator: ['9003', 'clipper_bob'],
+  },
 ];
 
 export function fixtureClip(clip: FixtureClip): ClipRecord {
@@ -78,7 +161,12 @@ export function fixtureClip(clip: FixtureClip): ClipRecord {
 export const fixtureClips: ClipRecord[] = clips.map(fixtureClip);
 
 /** Query → ids expected first (in order) and, optionally, ids that must also be among the results. */
-export const relevanceExpectations: Array<{ text: string; top: string[]; alsoIncludes?: string[]; excludes?: string[] }> = [
+export const relevanceExpectations: Array<{
+  text: string;
+  top: string[];
+  alsoIncludes?: string[];
+  excludes?: string[];
+}> = [
   { text: 'clucth', top: ['InsaneClutchOne'], alsoIncludes: ['ClutchOrKick', 'ClutchesWeek'] },
   { text: 'pokemon', top: ['PokemonRecord', 'PokemonCards'] },
   { text: 'Pokémon', top: ['PokemonRecord', 'PokemonCards'] },
@@ -86,7 +174,12 @@ export const relevanceExpectations: Array<{ text: string; top: string[]; alsoInc
   { text: 'headshot', top: ['BestHeadshot', 'BestHeadshots'] },
   { text: 'best headshot', top: ['BestHeadshot'], alsoIncludes: ['BestHeadshots'] },
   { text: '"best headshot"', top: ['BestHeadshot'], excludes: ['BestHeadshots'] },
-  { text: 'clutch -kekw', top: ['InsaneClutchOne'], alsoIncludes: ['ClutchesWeek'], excludes: ['ClutchOrKick'] },
+  {
+    text: 'clutch -kekw',
+    top: ['InsaneClutchOne'],
+    alsoIncludes: ['ClutchesWeek'],
+    excludes: ['ClutchOrKick'],
+  },
   { text: 'utch', top: ['InsaneClutchOne'] },
   { text: 'pogchamp', top: ['PokemonCards', 'PogMoment'] },
   { text: 'kekw', top: ['ClutchOrKick', 'KekwSpam'] },

@@ -55,3 +55,16 @@ describe('Helix limiter', () => {
     expect(order).toEqual(['interactive', 'incremental', 'backfill']);
   });
 });
+
+describe('Helix limiter without Redis', () => {
+  it('keeps serving calls from a local budget while Redis is unreachable', async () => {
+    const deadRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: false, maxRetriesPerRequest: 1 });
+    deadRedis.on('error', () => undefined);
+    const degraded = limiter({ budgetPerMinute: 600, redis: deadRedis, id: 'tcs_test_sync_dead' });
+    const started = Date.now();
+    await expect(degraded.schedule('interactive', async () => 'ran')).resolves.toBe('ran');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await degraded.stop();
+    deadRedis.disconnect();
+  });
+});

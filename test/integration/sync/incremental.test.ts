@@ -139,7 +139,7 @@ describe('incremental sync', () => {
 
     // Four 503s exhaust twurple's three retries: the poll fails and the channel backs off.
     h.fake.injectFault('clips', { kind: 'status', status: 503 }, 4);
-    h.fake.clock.advance(40 * 60_000);
+    h.fake.clock.advance(135 * 60_000);
     expect(await sync.steps.pollDueChannels()).toBe(1);
     const failed = await channelRow(id);
     expect(failed.consecutive_errors).toBe(1);
@@ -162,13 +162,30 @@ describe('incremental sync', () => {
     await sync.steps.pollDueChannels();
     const clip = h.fake.addClip({ broadcasterId: id, visibleAfterMs: 0 });
     h.fake.injectFault('clips', { kind: 'malformed' }, 1);
-    h.fake.clock.advance(40 * 60_000);
+    h.fake.clock.advance(135 * 60_000);
     await sync.steps.pollDueChannels();
     const row = await channelRow(id);
     expect(row.last_error).toBe('twitch.malformedResponse');
     h.fake.clock.advance(row.next_poll_at.getTime() - h.fake.clock.now() + 1);
     await sync.steps.pollDueChannels();
     expect(await eventsFor(clip.id)).toEqual(['discovered']);
+  });
+
+  it('aborts a hanging Helix request and retries it instead of waiting for it', async () => {
+    const adapter = h.newAdapter({ requestTimeoutMs: 200 });
+    await adapter.getStreams(['1']);
+    h.fake.injectFault('streams', { kind: 'latency', ms: 3_000 }, 1);
+    const started = Date.now();
+    await expect(adapter.getStreams(['1'])).resolves.toEqual([]);
+    // One 200 ms timeout plus twurple's 500 ms retry delay, not the 3 s hang.
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('reports twitch.timeout when the limiter gives up on a call', async () => {
+    const adapter = h.newAdapter({ timeoutMs: 300, requestTimeoutMs: 5_000 });
+    await adapter.getStreams(['1']);
+    h.fake.injectFault('streams', { kind: 'latency', ms: 1_000 }, 1);
+    await expect(adapter.getStreams(['1'])).rejects.toMatchObject({ code: 'twitch.timeout' });
   });
 
   it('refreshes an expired app token once and carries on', async () => {
@@ -200,7 +217,7 @@ describe('incremental sync', () => {
     expect((await channelRow(id)).next_poll_at.getTime()).toBeGreaterThan(h.fake.clock.now() + 60_000);
 
     h.fake.goLive(id);
-    h.fake.clock.advance(61_000);
+    h.fake.clock.advance(121_000);
     while ((await sync.steps.refreshLiveState()) > 0);
     const live = await channelRow(id);
     expect(live.is_live).toBe(true);
@@ -208,7 +225,7 @@ describe('incremental sync', () => {
 
     await sync.steps.pollDueChannels();
     h.fake.goOffline(id);
-    h.fake.clock.advance(61_000);
+    h.fake.clock.advance(121_000);
     while ((await sync.steps.refreshLiveState()) > 0);
     const offline = await channelRow(id);
     expect(offline.is_live).toBe(false);
@@ -241,4 +258,75 @@ describe('incremental sync', () => {
     );
     expect(row?.deleted_at).not.toBeNull();
   });
+
+  it('stretches every poll interval evenly when the tracked channels need more calls than the budget', async () => {
+    // Budget 10 calls/min; 3 live channels at 60 s plus one Get Streams call every 2 minutes need 3.5.
+    const roomy = h.newSync({ schedule: { budgetPerMinute: 10 } });
+    const ids = [await trackedChannel(roomy), await trackedChannel(roomy), await trackedChannel(roomy)];
+    for (const id of ids) h.fake.goLive(id);
+    await roomy.steps.refreshLiveState();
+    expect(await roomy.steps.refreshSchedule()).toBe(1);
+
+    const tight = h.newSync({ schedule: { budgetPerMinute: 1.75 } });
+    expect(await tight.steps.refreshSchedule()).toBeCloseTo(2);
+    await tight.steps.pollDueChannels();
+    const next = (await channelRow(ids[0]!)).next_poll_at.getTime() - h.fake.clock.now();
+    // 60 s × 2, ±10% jitter.
+    expect(next).toBeGreaterThanOrEqual(108_000);
+    expect(next).toBeLessThanOrEqual(132_000);
+    for (const id of ids) h.fake.goOffline(id);
+  });
+
+  it('reads the live state of 100 channels in one Get Streams call even when more than 20 are live', async () => {
+    const adapter = h.newAdapter();
+    const users = Array.from({ length: 100 }, (_, i) => h.fake.addBroadcaster({ login: `streamsbatch${i}` }));
+    for (const user of users.slice(0, 35)) h.fake.goLive(user.id);
+    const before = h.fake.callCount('streams');
+    const streams = await adapter.getStreams(users.map((user) => user.id));
+    expect(h.fake.callCount('streams') - before).toBe(1);
+    expect(new Set(streams.map((stream) => stream.userId))).toEqual(
+      new Set(users.slice(0, 35).map((u) => u.id)),
+    );
+    for (const user of users.slice(0, 35)) h.fake.goOffline(user.id);
+  });
+
+  it("picks up a renamed channel's new login from Get Streams", async () => {
+    const sync = h.newSync();
+    const id = await trackedChannel(sync);
+    h.fake.renameBroadcaster(id, { login: 'brandnewname', displayName: 'BrandNewName' });
+    h.fake.goLive(id);
+    while ((await sync.steps.refreshLiveState()) > 0);
+    const [row] = await h.db.sql.query<{ login: string; display_name: string }>(
+      `SELECT login, display_name FROM broadcasters WHERE id = $1`,
+      [id],
+    );
+    expect(row).toEqual({ login: 'brandnewname', display_name: 'BrandNewName' });
+    h.fake.goOffline(id);
+  });
+
+  it('runs its loops in the background until stopped', async () => {
+    const sync = h.newSync();
+    const id = await trackedChannel(sync);
+    const game = h.fake.addGame({ name: 'Speedrun Simulator' });
+    const clip = h.fake.addClip({ broadcasterId: id, visibleAfterMs: 0, gameId: game.id });
+    h.fake.clock.advance(1_000);
+    sync.start();
+    await waitUntil(async () => (await eventsFor(clip.id)).length === 1);
+    // The clip's game is stored too, so search can show and autocomplete its name.
+    await waitUntil(
+      async () =>
+        (await h.db.sql.query(`SELECT 1 FROM games WHERE id = $1 AND name = 'Speedrun Simulator'`, [game.id]))
+          .length === 1,
+    );
+    await sync.stop();
+    expect((await channelRow(id)).last_polled_at).not.toBeNull();
+  });
 });
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -15,7 +15,11 @@ export interface SyncHarness {
   db: Database;
   registry: Registry;
   limiters: HelixLimiter[];
-  newAdapter(options?: { clientSecret?: string }): TwitchAdapter;
+  newAdapter(options?: {
+    clientSecret?: string;
+    timeoutMs?: number;
+    requestTimeoutMs?: number;
+  }): TwitchAdapter;
   newSync(options?: ClipSyncOptionsInput, adapter?: TwitchAdapter): ClipSync;
   close(): Promise<void>;
 }
@@ -23,7 +27,9 @@ export interface SyncHarness {
 export async function startSyncHarness(fakeOptions: FakeTwitchOptions = {}): Promise<SyncHarness> {
   const fake = await startFakeTwitch({ now: '2024-06-01T12:00:00Z', ...fakeOptions });
   process.env.TWURPLE_MOCK_API_PORT = String(fake.port);
-  const { db, cleanup } = await openTestDatabase('postgres');
+  const { db, cleanup } = await openTestDatabase(
+    process.env.SYNC_TEST_DB === 'pglite' ? 'pglite' : 'postgres',
+  );
   const registry = new Registry();
   const logger = testLogger();
   const limiters: HelixLimiter[] = [];
@@ -34,7 +40,11 @@ export async function startSyncHarness(fakeOptions: FakeTwitchOptions = {}): Pro
     registry,
     limiters,
     newAdapter(options = {}) {
-      const limiter = createHelixLimiter({ budgetPerMinute: 60_000, maxConcurrent: 8, timeoutMs: 20_000 });
+      const limiter = createHelixLimiter({
+        budgetPerMinute: 60_000,
+        maxConcurrent: 8,
+        timeoutMs: options.timeoutMs ?? 20_000,
+      });
       limiters.push(limiter);
       return createTwitchAdapter({
         clientId: fake.clientId,
@@ -42,6 +52,7 @@ export async function startSyncHarness(fakeOptions: FakeTwitchOptions = {}): Pro
         logger,
         limiter,
         registry,
+        requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
       });
     },
     newSync(options = {}, adapter) {

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildSearchStatement,
+  quoteLexeme,
+  RELEVANCE_WEIGHTS,
+  tsQueryText,
+  type SearchPlan,
+} from './buildSearchSql.js';
+import { parseSearchText, type SearchTerm } from './parseSearchText.js';
+
+function terms(raw: string): { include: SearchTerm[]; exclude: SearchTerm[] } {
+  const parsed = parseSearchText(raw);
+  if (parsed.kind !== 'terms') throw new Error(`no terms in ${raw}`);
+  return parsed;
+}
+
+function plan(overrides: Partial<SearchPlan>): SearchPlan {
+  return {
+    include: [],
+    exclude: [],
+    mode: 'filter',
+    corrections: {},
+    filters: {},
+    sort: 'views',
+    now: new Date(0),
+    after: null,
+    limit: 11,
+    ...overrides,
+  };
+}
+
+describe('tsQueryText', () => {
+  it('prefix-matches words of four or more letters, keeps phrases adjacent and negates exclusions', () => {
+    const { include, exclude } = terms('clutch "best headshot" e-sports -kekw');
+    expect(tsQueryText(include, exclude, { prefix: true })).toBe(
+      `'clutch':* & ('best' <-> 'headshot') & ('e' <-> 'sports':*) & !'kekw'`,
+    );
+    expect(tsQueryText(include, [], { prefix: false })).toBe(
+      `'clutch' & ('best' <-> 'headshot') & ('e' <-> 'sports')`,
+    );
+  });
+
+  it('queries scripts without spaces as bigram phrases', () => {
+    expect(tsQueryText(terms('神プレイ').include, [], { prefix: true })).toBe(
+      `('神プ' <-> 'プレ' <-> 'レイ')`,
+    );
+    expect(tsQueryText(terms('神').include, [], { prefix: true })).toBe(`'神':*`);
+  });
+
+  it('adds vocabulary corrections as alternatives', () => {
+    const corrections = { clucth: [{ word: 'clutch', similarity: 0.27 }] };
+    expect(tsQueryText(terms('clucth').include, [], { prefix: true, corrections })).toBe(
+      `('clucth':* | 'clutch':*)`,
+    );
+  });
+});
+
+describe('quoteLexeme', () => {
+  it('escapes quotes and backslashes', () => {
+    expect(quoteLexeme(`it's\\`)).toBe(`'it''s\\\\'`);
+  });
+});
+
+describe('buildSearchStatement', () => {
+  it('binds every user value as a parameter', () => {
+    const { include, exclude } = terms(`clutch' OR 1=1 --`);
+    const statement = buildSearchStatement(
+      plan({
+        include,
+        exclude,
+        mode: 'exact',
+        sort: 'relevance',
+        filters: { channelIds: ['1', '2'], gameId: '5' },
+      }),
+    );
+    expect(statement.text).not.toContain('1=1');
+    expect(statement.text).not.toContain(`'5'`);
+    expect(statement.params).toContain(`'clutch':* & 'or' & ('1' <-> '1')`);
+    expect(statement.params).toContainEqual(['1', '2']);
+  });
+
+  it('pages with keyset conditions that match each sort order', () => {
+    const views = buildSearchStatement(plan({ after: { key: 10, id: 'X' } }));
+    expect(views.text).toMatch(/c\.view_count < \$\d+ OR \(c\.view_count = \$\d+ AND c\.id > \$\d+\)/);
+    expect(views.text).toContain('ORDER BY c.view_count DESC, c.id');
+    const oldest = buildSearchStatement(
+      plan({ sort: 'oldest', after: { key: '2026-01-01T00:00:00.000Z', id: 'X' } }),
+    );
+    expect(oldest.text).toContain('ORDER BY c.created_at ASC, c.id DESC');
+    expect(oldest.text).toMatch(/c\.id < \$\d+/);
+  });
+
+  it('ranks with weights that add up to one', () => {
+    expect(Object.values(RELEVANCE_WEIGHTS).reduce((a, b) => a + b, 0)).toBeCloseTo(1);
+    const statement = buildSearchStatement(plan({ ...terms('clutch'), mode: 'exact', sort: 'relevance' }));
+    expect(statement.text).toContain('tier_10000');
+    expect(statement.text).toContain('tier_all');
+  });
+});
