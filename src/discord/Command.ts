@@ -18,6 +18,8 @@ export interface CommandDeps {
   twitch: Pick<TwitchAdapter, 'searchChannels' | 'getUserByLogin'>;
   /** Searching a channel starts indexing its clips. */
   sync: Pick<ClipSync, 'trackChannel' | 'getChannelSyncStatus'>;
+  /** Twitch account linking; null when the operator has not set PUBLIC_URL and TOKEN_ENCRYPTION_KEY. */
+  twitchLinking: { publicUrl: string; tokenEncryptionKey: Buffer } | null;
 }
 
 /** One slash command: a file in commands/ exporting `{ data, execute } satisfies Command`. */

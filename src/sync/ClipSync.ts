@@ -115,7 +115,13 @@ export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
       if (maxChannels <= 0) return 0;
       const claims = await claimDuePolls(ctx.sql, {
         now: ctx.clock(),
-        limit: Math.min(maxChannels, options.pollBatchSize),
+        // Never claim more than the budget can serve within half a lease, or leases would expire while
+        // claims wait in the limiter's queue and another process would poll the same channels again.
+        limit: Math.min(
+          maxChannels,
+          options.pollBatchSize,
+          Math.max(1, Math.floor((options.schedule.budgetPerMinute * options.leaseMs) / 120_000)),
+        ),
         leaseMs: options.leaseMs,
       });
       await mapWithConcurrency(claims, options.pollConcurrency, (claim) => pollChannel(ctx, claim));

@@ -110,7 +110,7 @@ export async function backfillChannel(
   } catch (error) {
     const code = error instanceof AppError ? error.code : 'sync.backfillFailed';
     ctx.metrics.backfillWindows.inc({ result: 'error' });
-    const delay = errorBackoffMs(claim.consecutiveErrors + 1);
+    const delay = errorBackoffMs(claim.backfillErrors + 1);
     log.warn(
       { code, retryInMs: delay, ...(error instanceof AppError ? {} : { err: error }) },
       'Backfill step failed; will resume from the saved position',

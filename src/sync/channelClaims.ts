@@ -186,7 +186,8 @@ export interface BackfillClaim {
   windowSec: number;
   pageCursor: string | null;
   windowClips: number;
-  consecutiveErrors: number;
+  /** Consecutive failed backfill steps. */
+  backfillErrors: number;
   leaseUntil: Date;
 }
 
@@ -198,7 +199,7 @@ interface BackfillClaimRow {
   backfill_window_sec: number;
   backfill_page_cursor: string | null;
   backfill_window_clips: number;
-  consecutive_errors: number;
+  backfill_errors: number;
 }
 
 /** Claims channels with history left to index. Uses tracked_channels_backfill_status_backfill_next_at_idx. */
@@ -220,7 +221,7 @@ export async function claimBackfills(
      UPDATE tracked_channels t SET backfill_lease_until = $3::timestamptz, backfill_status = 'running'
        FROM due WHERE t.broadcaster_id = due.broadcaster_id
      RETURNING t.broadcaster_id, t.backfill_from, t.backfill_until, t.backfill_done_from, t.backfill_window_sec,
-               t.backfill_page_cursor, t.backfill_window_clips, t.consecutive_errors`,
+               t.backfill_page_cursor, t.backfill_window_clips, t.backfill_errors`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -231,7 +232,7 @@ export async function claimBackfills(
     windowSec: row.backfill_window_sec,
     pageCursor: row.backfill_page_cursor,
     windowClips: row.backfill_window_clips,
-    consecutiveErrors: row.consecutive_errors,
+    backfillErrors: row.backfill_errors,
     leaseUntil,
   }));
 }
@@ -256,7 +257,7 @@ export async function saveBackfillProgress(
   const rows = await sql.query(
     `UPDATE tracked_channels
         SET backfill_done_from = $3::timestamptz, backfill_window_sec = $4::int, backfill_page_cursor = $5::text,
-            backfill_window_clips = $6::int, clips_indexed = clips_indexed + $7::int,
+            backfill_window_clips = $6::int, clips_indexed = clips_indexed + $7::int, backfill_errors = 0,
             backfill_status = CASE WHEN $8::boolean THEN 'done' ELSE 'running' END,
             backfill_lease_until = CASE WHEN $8::boolean THEN NULL ELSE $9::timestamptz END
       WHERE broadcaster_id = $1 AND backfill_lease_until = $2::timestamptz
@@ -286,7 +287,8 @@ export async function releaseBackfill(
   await sql.query(
     `UPDATE tracked_channels
         SET backfill_lease_until = NULL, backfill_next_at = $3::timestamptz,
-            last_error = COALESCE($4::text, last_error)
+            last_error = COALESCE($4::text, last_error),
+            backfill_errors = CASE WHEN $4::text IS NULL THEN backfill_errors ELSE backfill_errors + 1 END
       WHERE broadcaster_id = $1 AND backfill_lease_until = $2::timestamptz`,
     [broadcasterId, leaseUntil, options.nextAt, options.errorCode ?? null],
   );

@@ -2,7 +2,11 @@
 // process, configured only through its environment to talk to the fake Discord and fake Twitch over loopback,
 // with real PostgreSQL and Redis. It walks an operator's first day: start, readiness, command deployment, a
 // dropped gateway connection, an expired Twitch token, a search, and a graceful stop.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptToken } from '../../src/crypto/tokenCipher.js';
 import { botEnvForFakes } from '../fakes/botEnv.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { seedDemoData, startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
@@ -19,6 +23,15 @@ interface ReadyReport {
 async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as T };
+}
+
+/** A loopback port nobody listens on right now (the admin port must be known before start for PUBLIC_URL). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 async function eventually<T>(
@@ -47,16 +60,20 @@ describe('the bot against the fake Discord and fake Twitch', () => {
   let bot: BotProcess;
   let adminUrl: string;
   let env: Record<string, string>;
+  let linkedRefreshToken = '';
 
   beforeAll(async () => {
     discord = await startFakeDiscord();
     twitch = await startFakeTwitch();
     seedDemoData(twitch);
     database = await createTestPostgresDatabase();
+    const adminPort = await freePort();
     env = botEnvForFakes(discord, twitch, {
       DATABASE_URL: database.url,
       REDIS_URL,
-      ADMIN_PORT: '0',
+      ADMIN_PORT: String(adminPort),
+      PUBLIC_URL: `http://127.0.0.1:${adminPort}`,
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'info',
     });
     bot = startBotProcess({ env });
@@ -102,9 +119,9 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     const deploy = startBotProcess({ env, script: 'deploy-commands.ts' });
     const { code } = await deploy.exited();
     expect(code, deploy.stderr()).toBe(0);
-    expect(deploy.logs.map((line) => line.msg).join('\n')).toMatch(/Registered 2 commands for guild/);
+    expect(deploy.logs.map((line) => line.msg).join('\n')).toMatch(/Registered 3 commands for guild/);
     const names = discord.commands(discord.fixtures.guild.id).map((command) => command.name);
-    expect(names.sort()).toEqual(['about', 'search']);
+    expect(names.sort()).toEqual(['about', 'search', 'twitch']);
   });
 
   it('answers a slash command through the real interaction flow', async () => {
@@ -164,13 +181,85 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     expect(status.length).toBeGreaterThan(0);
   });
 
+  it("indexes the searched channel's history so its clips become searchable by title", async () => {
+    const status = await eventually(
+      async () => {
+        const message = await discord.interact
+          .slashCommand({ name: 'twitch', subcommand: 'status', options: { channel: '100000102' } })
+          .finalMessage();
+        const content = String(message.content);
+        return /backfill done|history done|done/i.test(content) && !/ 0 clips/.test(content)
+          ? content
+          : undefined;
+      },
+      45_000,
+      '/twitch status to report the backfill done',
+    );
+    expect(status).toMatch(/indexed 150 clips/);
+
+    const message = await discord.interact
+      .slashCommand({ name: 'search', options: { text: 'chattykat', channel: '100000102', sort: 'views' } })
+      .finalMessage();
+    const embed = (message.embeds as Array<{ description: string; footer: { text: string } }>)[0]!;
+    expect(embed.footer.text).toBe('150 clips');
+    expect(embed.description.split('\n')).toHaveLength(10);
+    expect(embed.description).toContain('ChattyKat');
+  });
+
+  it("links a broadcaster's Twitch account with /twitch link and subscribes to their go-live events", async () => {
+    const message = await discord.interact
+      .slashCommand({ name: 'twitch', subcommand: 'link' })
+      .finalMessage();
+    const link = String((message.embeds as Array<{ url: string }>)[0]!.url);
+    expect(link.startsWith(`${env.PUBLIC_URL}/auth/twitch/start?link=`)).toBe(true);
+
+    // The broadcaster opens the link; the fake Twitch approves as twitchdev and redirects back to the bot.
+    twitch.setAuthorizingUser('141981764');
+    const start = await fetch(link, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    const authorize = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    expect(authorize.status).toBe(302);
+    const callback = await fetch(authorize.headers.get('location')!);
+    expect(callback.status).toBe(200);
+    expect(await callback.text()).toContain('Twitch account linked');
+
+    const subscription = await eventually(
+      async () =>
+        twitch
+          .eventSubSubscriptions()
+          .find((s) => s.type === 'stream.online' && s.condition.broadcaster_user_id === '141981764'),
+      20_000,
+      'a stream.online subscription for the linked broadcaster',
+    );
+    expect(subscription.cost).toBe(0);
+
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ login: string; encrypted_refresh_token: string }>(
+        'SELECT login, encrypted_refresh_token FROM twitch_accounts',
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.login).toBe('twitchdev');
+      // Stored encrypted with TOKEN_ENCRYPTION_KEY: the row decrypts to a refresh token that is not in it.
+      linkedRefreshToken = decryptToken(
+        rows[0]!.encrypted_refresh_token,
+        Buffer.from(env.TOKEN_ENCRYPTION_KEY!, 'base64'),
+      );
+      expect(linkedRefreshToken.length).toBeGreaterThan(10);
+      expect(rows[0]!.encrypted_refresh_token).not.toContain(linkedRefreshToken);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('stops gracefully on SIGTERM within 10 s with exit code 0', async () => {
     const { code, ms } = await bot.stop('SIGTERM');
     expect(code).toBe(0);
     expect(ms).toBeLessThan(10_000);
     const messages = bot.logs.map((line) => line.msg);
     expect(messages).toContain('shutdown complete');
-    for (const step of ['clip sync', 'discord gateway', 'admin http', 'cache', 'database']) {
+    for (const step of ['eventsub', 'clip sync', 'discord gateway', 'admin http', 'cache', 'database']) {
       expect(
         bot.logs.some((line) => line.msg === 'stopped' && line.step === step),
         step,
@@ -180,5 +269,7 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     const output = JSON.stringify(bot.logs) + bot.stderr();
     expect(output).not.toContain(discord.token);
     expect(output).not.toContain(twitch.clientSecret);
+    expect(linkedRefreshToken).not.toBe('');
+    expect(output).not.toContain(linkedRefreshToken);
   });
 });

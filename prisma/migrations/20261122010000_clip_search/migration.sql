@@ -70,8 +70,12 @@ CREATE FUNCTION clip_search_popularity(views integer) RETURNS tsvector
 ALTER TABLE "clips" ADD COLUMN "search_vector" tsvector
   GENERATED ALWAYS AS (public.clip_search_vector("title") || public.clip_search_popularity("view_count")) STORED;
 
--- Words, prefixes, phrases (positions are kept for `<->` rechecks) and CJK bigrams.
-CREATE INDEX "clips_search_vector_search_idx" ON "clips" USING gin ("search_vector");
+-- Words, prefixes, phrases (positions are kept for `<->` rechecks) and CJK bigrams. Every search scans
+-- the whole GIN pending list (new entries not yet merged into the index); the default 4 MB list made each
+-- lookup read ~500 pages after an ingest burst, so it is kept at 256 kB: inserts merge more often,
+-- searches stay fast between vacuums.
+CREATE INDEX "clips_search_vector_search_idx" ON "clips" USING gin ("search_vector")
+  WITH (gin_pending_list_limit = 256);
 
 -- Every distinct word (lexeme, 3+ characters, no bigrams) of the stored titles, written by upsertClips.
 -- Typos and word middles are matched against this vocabulary (a GIN trigram `%` search over tens of
@@ -84,7 +88,8 @@ CREATE TABLE "clip_search_words" (
 
     CONSTRAINT "clip_search_words_pkey" PRIMARY KEY ("word")
 );
-CREATE INDEX "clip_search_words_trgm_idx" ON "clip_search_words" USING gin ("word" gin_trgm_ops);
+CREATE INDEX "clip_search_words_trgm_idx" ON "clip_search_words" USING gin ("word" gin_trgm_ops)
+  WITH (gin_pending_list_limit = 256);
 
 -- "Top clips of this channel" and channel-filtered searches sorted by views, with keyset pagination.
 CREATE INDEX "clips_broadcaster_views_search_idx" ON "clips" ("broadcaster_id", "view_count" DESC, "id");

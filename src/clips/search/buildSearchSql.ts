@@ -20,10 +20,10 @@ export const TS_CONFIG = `'public.clip_search'::regconfig`;
 /**
  * Relevance ranks at most this many matches: the most viewed ones when a query matches more (a common word
  * in a million titles), collected through the popularity tiers (see buildSearchStatement), which bounds
- * the work; nobody pages past 500 results sorted by relevance (20 pages of 25) — the views, newest and
- * oldest sorts page through every match.
+ * the work; relevance is for finding *the* clip, within 8 pages of 25 — the views, newest and oldest sorts
+ * page through every match.
  */
-export const RELEVANCE_CANDIDATES = 500;
+export const RELEVANCE_CANDIDATES = 200;
 /** View-count tiers stored as `~v<n>` lexemes in search_vector (clip_search_popularity), highest first. */
 export const POPULARITY_TIERS = [10_000, 1_000, 100, 10, 3] as const;
 /** Counting stops here; beyond it the total is the planner's estimate. */

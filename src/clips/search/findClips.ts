@@ -216,7 +216,10 @@ async function runPlan(
             prefix: true,
             ...(plan.mode === 'fuzzy' ? { corrections: plan.corrections } : {}),
           });
-    plan.strategy = chooseCandidateStrategy(stats, frequency);
+    const phrase = plan.include.some(
+      (term) => term.tokens.length > 1 && term.tokens.every((t) => !t.noSpace),
+    );
+    plan.strategy = chooseCandidateStrategy(stats, frequency, { phrase });
   }
   const statement = buildSearchStatement(plan);
   const rows = await sql.query<ClipRow>(statement.text, statement.params);

@@ -41,6 +41,18 @@ describe('chooseCandidateStrategy', () => {
     expect(chooseCandidateStrategy(stats, 0.3).startTier).toBe(POPULARITY_TIERS.indexOf(100));
   });
 
+  it('lets dense phrases walk the views index and treats others like words', () => {
+    expect(chooseCandidateStrategy(stats, 0.05, { phrase: true })).toEqual({
+      startTier: POPULARITY_TIERS.length,
+      bitmapForAll: false,
+    });
+    expect(chooseCandidateStrategy(stats, 0.001, { phrase: true })).toEqual({
+      startTier: POPULARITY_TIERS.length,
+      bitmapForAll: true,
+    });
+    expect(estimateFrequency(stats, include('"the clutch"'), { prefix: true })).toBeCloseTo(0.006);
+  });
+
   it('skips the tiers for rare text and lets dense text walk the views index', () => {
     expect(chooseCandidateStrategy(stats, 0.0001)).toEqual({
       startTier: POPULARITY_TIERS.length,

@@ -80,7 +80,9 @@ export function estimateFrequency(
         : lexeme(token.text, options.prefix && !term.quoted && prefixable(token.text));
       for (const correction of options.corrections?.[token.text] ?? [])
         tokenFrequency += lexeme(correction.word, false);
-      termFrequency = Math.min(termFrequency, tokenFrequency);
+      // Tokens of one term (phrase, "e-sports") as if independent: what the GIN index has to hand over
+      // before positions are checked, which is what the cost depends on.
+      termFrequency *= Math.min(1, tokenFrequency);
     }
     frequency *= Math.min(1, termFrequency);
   }
@@ -92,8 +94,17 @@ export function estimateFrequency(
  * then the overall top; an optimistic guess only costs falling through to the next tier, a scan of a few
  * hundred rows), and lets only dense text walk the views index.
  */
-export function chooseCandidateStrategy(stats: TermStatistics | null, frequency: number): CandidateStrategy {
+export function chooseCandidateStrategy(
+  stats: TermStatistics | null,
+  frequency: number,
+  options: { phrase?: boolean } = {},
+): CandidateStrategy {
   if (stats === null) return { startTier: 0, bitmapForAll: false };
+  // Phrases are checked against positions in the heap row, so every candidate row costs a visit; dense
+  // phrases of common words walk the views index (stopping after enough matches) unless a tier is
+  // expected to hold enough of them.
+  if (options.phrase === true && frequency >= 0.05)
+    return { startTier: POPULARITY_TIERS.length, bitmapForAll: false };
   const matches = stats.rows * frequency;
   const startTier = POPULARITY_TIERS.findIndex(
     (tier) => matches * (stats.frequencies.get(`~v${tier}`) ?? 0) >= RELEVANCE_CANDIDATES,

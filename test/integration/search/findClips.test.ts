@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryCache } from '../../../src/cache/MemoryCache.js';
 import { upsertBroadcasters, upsertClips, upsertGames } from '../../../src/clips/clipStore.js';
 import type { ClipSearchQuery } from '../../../src/clips/search/ClipSearchQuery.js';
+import { RELEVANCE_CANDIDATES } from '../../../src/clips/search/buildSearchSql.js';
 import { findClips, type FindClipsDeps } from '../../../src/clips/search/findClips.js';
 import type { Database } from '../../../src/db/Database.js';
 import { UserError } from '../../../src/shared/errors.js';
@@ -116,7 +117,7 @@ describe.each(['pglite', 'postgres'] as const)('findClips on %s', (kind) => {
           .map((clip) => clip.id),
       );
       expect(page.totalIsExact).toBe(false);
-      expect(page.totalEstimate).toBeGreaterThan(500);
+      expect(page.totalEstimate).toBeGreaterThan(RELEVANCE_CANDIDATES);
     } finally {
       await db.sql.query(`DELETE FROM broadcasters WHERE id = '5555'`);
     }

@@ -87,6 +87,37 @@ describe('backfill', () => {
     expect(Number(row?.n)).toBe(0);
   });
 
+  it('backs off after a 5xx burst and then finishes from where it stopped', async () => {
+    const user = h.fake.addBroadcaster({ login: 'flakychannel', createdAt: '2023-01-01T00:00:00Z' });
+    h.fake.generateClips({
+      broadcasterId: user.id,
+      count: 300,
+      from: '2023-01-02T00:00:00Z',
+      to: '2024-05-01T00:00:00Z',
+      seed: 5,
+    });
+    const sync = h.newSync({ backfillPagesPerClaim: 50 });
+    await sync.trackChannel({ broadcasterId: user.id, reason: 'subscription' });
+    h.fake.injectFault('clips', { kind: 'status', status: 502 }, 4);
+    expect(await sync.steps.backfillDueChannels()).toBe(1);
+    const [failed] = await h.db.sql.query<{
+      backfill_errors: number;
+      last_error: string;
+      backfill_next_at: Date;
+    }>(
+      `SELECT backfill_errors, last_error, backfill_next_at FROM tracked_channels WHERE broadcaster_id = $1`,
+      [user.id],
+    );
+    expect(failed).toMatchObject({ backfill_errors: 1, last_error: 'twitch.unavailable' });
+    expect(failed!.backfill_next_at.getTime()).toBeGreaterThan(h.fake.clock.now());
+    expect(await sync.steps.backfillDueChannels()).toBe(0);
+
+    h.fake.clock.advance(failed!.backfill_next_at.getTime() - h.fake.clock.now() + 1);
+    await drain(() => sync.steps.backfillDueChannels());
+    expect(await countClips(h.db, user.id)).toBe(300);
+    expect((await sync.getChannelSyncStatus(user.id))?.backfillStatus).toBe('done');
+  }, 20_000);
+
   it('refuses to track a channel Twitch does not know', async () => {
     const sync = h.newSync();
     await expect(sync.trackChannel({ broadcasterId: '999999999', reason: 'search' })).rejects.toMatchObject({
