@@ -3,7 +3,6 @@
 // with real PostgreSQL and Redis. It walks an operator's first day: start, readiness, command deployment, a
 // dropped gateway connection, an expired Twitch token, a search, and a graceful stop.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptToken } from '../../src/crypto/tokenCipher.js';
@@ -12,6 +11,8 @@ import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { seedDemoData, startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
 import { startBotProcess, type BotProcess } from '../support/botProcess.js';
 import { createTestPostgresDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/redisServer.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -23,34 +24,6 @@ interface ReadyReport {
 async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as T };
-}
-
-/** A loopback port nobody listens on right now (the admin port must be known before start for PUBLIC_URL). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 describe('the bot against the fake Discord and fake Twitch', () => {

@@ -6,7 +6,7 @@ import { createCache } from '../../../src/cache/createCache.js';
 import { RedisCache } from '../../../src/cache/RedisCache.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetricsRegistry } from '../../../src/observability/metrics.js';
-import { freePort, RedisServer } from './redisServer.js';
+import { freePort, RedisServer } from '../../support/redisServer.js';
 
 function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
