@@ -6,6 +6,7 @@
  * process whose lease expired mid-work cannot overwrite a newer claim.
  */
 import type { SqlExecutor } from '../db/Database.js';
+import type { BackfillProgress } from './syncWindows.js';
 
 export interface PollClaim {
   broadcasterId: string;
@@ -178,14 +179,9 @@ export async function applyLiveState(
   return { wentLive, wentOffline };
 }
 
-export interface BackfillClaim {
+/** A claimed backfill: the channel's persisted position plus the claim's own bookkeeping. */
+export interface BackfillClaim extends BackfillProgress {
   broadcasterId: string;
-  from: Date;
-  until: Date;
-  doneFrom: Date;
-  windowSec: number;
-  pageCursor: string | null;
-  windowClips: number;
   /** Consecutive failed backfill steps. */
   backfillErrors: number;
   leaseUntil: Date;
