@@ -88,6 +88,22 @@ describe.each(['pglite', 'postgres'] as const)('findClips on %s', (kind) => {
     ).toEqual(['BestHeadshot', 'EsportsFinals', 'ClutchOrKick']);
   });
 
+  it('sorts text matches by views or date when asked, and applies exclusions alone with a filter', async () => {
+    expect(await ids({ text: 'clutch', sort: 'newest' })).toEqual([
+      'InsaneClutchOne',
+      'ClutchOrKick',
+      'ClutchesWeek',
+    ]);
+    expect(await ids({ text: 'clutch', sort: 'views' })).toEqual([
+      'InsaneClutchOne',
+      'ClutchesWeek',
+      'ClutchOrKick',
+    ]);
+    expect(new Set(await ids({ text: '-kekw', channelIds: ['1004'] }))).toEqual(
+      new Set(['PogMoment', 'AnyGlitch', 'OmegaFail']),
+    );
+  });
+
   it('estimates the total number of matches', async () => {
     const page = await search({ channelIds: ['1002'], pageSize: 2 });
     expect(page.totalEstimate).toBe(fixtureClips.filter((clip) => clip.broadcasterId === '1002').length);
