@@ -1,4 +1,7 @@
 // npm run bench:search [-- --clips N] [--pglite-clips N] [--queries N] [--baseline-queries N] [--skip-pglite]
+//                         [--writers N] [--keep] [--reuse DATABASE]
+// --keep leaves the PostgreSQL database in place (its name is printed); --reuse DATABASE skips creating and
+// ingesting and measures the queries against such a kept database (same --clips), then leaves it.
 //
 // Generates synthetic clips into a fresh PostgreSQL database (and an in-memory PGlite) through upsertClips,
 // then times each query class through the real search service (cache disabled) next to a naive
@@ -27,6 +30,8 @@ const { values: args } = parseArgs({
     'baseline-queries': { type: 'string', default: '20' },
     'skip-pglite': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
+    writers: { type: 'string', default: '1' },
   },
 });
 const CLIPS = Number(args.clips);
@@ -36,7 +41,8 @@ const BASELINE_QUERIES = Number(args['baseline-queries']);
 // Bench infrastructure, like tests, reads its own environment; the bot's config lives in src/config.
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const INGEST_CALL = 5_000;
-const INGEST_WORKERS = 2;
+// One writer by default: the issue's ingest target is per writer (the sync engine may run several).
+const INGEST_WORKERS = Math.max(1, Number(args.writers));
 const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
 
 interface Row {
@@ -285,21 +291,27 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
 async function benchPostgres(
   corpus: SyntheticCorpus,
 ): Promise<{ rows: Row[]; ingest: { perSecond: number; seconds: number } }> {
-  const name = `tcs_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
+  const reused = args.reuse;
+  const name = reused ?? `tcs_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  if (reused === undefined) await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   const db = await createDatabase({ databaseUrl: url.toString(), poolSize: INGEST_WORKERS, logger });
   try {
-    await applyMigrations({ sql: db.sql, logger });
-    progress(`PostgreSQL database ${name}: ingesting ${CLIPS} clips`);
-    const result = await ingest(db, corpus, CLIPS, INGEST_WORKERS);
+    let result = { seconds: 0, perSecond: 0 };
+    if (reused === undefined) {
+      await applyMigrations({ sql: db.sql, logger });
+      progress(`PostgreSQL database ${name}: ingesting ${CLIPS} clips`);
+      result = await ingest(db, corpus, CLIPS, INGEST_WORKERS);
+    } else {
+      progress(`PostgreSQL database ${name}: reused, not ingesting`);
+    }
     const sets = buildQueries(corpus, CLIPS, QUERIES, 7);
     return { rows: await measure(db, 'PostgreSQL', CLIPS, sets, BASELINE_QUERIES), ingest: result };
   } finally {
     await db.close();
-    if (!args.keep)
-      await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    if (args.keep || reused !== undefined) progress(`kept database ${name}`);
+    else await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   }
 }
 
@@ -340,10 +352,11 @@ function printTable(results: Array<{ rows: Row[]; ingest: { perSecond: number; s
   for (const result of results) {
     const first = result.rows[0];
     if (first === undefined) continue;
+    const writers = first.backend === 'PGlite' ? 1 : INGEST_WORKERS;
     lines.push([
       first.backend,
       String(first.clips),
-      `ingest (upsertClips, ${first.backend === 'PGlite' ? 1 : INGEST_WORKERS} writer${first.backend === 'PGlite' ? '' : 's'})`,
+      `ingest (upsertClips, ${writers} writer${writers === 1 ? '' : 's'})`,
       String(first.clips),
       '-',
       '-',
