@@ -1,5 +1,6 @@
 // npm run bench:search [-- --clips N] [--pglite-clips N] [--queries N] [--baseline-queries N] [--skip-pglite]
-//                         [--writers N] [--keep] [--reuse DATABASE]
+//                         [--writers N] [--keep] [--reuse DATABASE] [--slowest N]
+// --slowest N prints each class's N slowest queries of ours to stderr (what to EXPLAIN next).
 // --keep leaves the PostgreSQL database in place (its name is printed); --reuse DATABASE skips creating and
 // ingesting and measures the queries against such a kept database (same --clips), then leaves it.
 //
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
     writers: { type: 'string', default: '1' },
+    slowest: { type: 'string', default: '0' },
   },
 });
 const CLIPS = Number(args.clips);
@@ -202,6 +204,15 @@ async function measure(
   for (const word of sets.single.slice(0, 10)) await search({ text: word });
 
   const rows: Row[] = [];
+  const inputsOf: Record<string, unknown[]> = {
+    'single word': sets.single,
+    'multi-word': sets.multi,
+    typo: sets.typo,
+    phrase: sets.phrase,
+    'filter-only, by views': sets.filters,
+    'autocomplete channels': sets.channelPrefixes,
+    'autocomplete clippers': sets.clipperPrefixes,
+  };
   const add = async (
     name: string,
     ours: () => Promise<number[]>,
@@ -209,7 +220,17 @@ async function measure(
     note?: string,
   ) => {
     progress(`${backend}: ${name}`);
-    const oursSummary = summarise(await ours());
+    const samples = await ours();
+    const oursSummary = summarise(samples);
+    const slowest = Number(args.slowest);
+    if (slowest > 0) {
+      const inputs = inputsOf[name] ?? [];
+      const worst = samples
+        .map((ms, index) => ({ ms, input: inputs[index] }))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, slowest);
+      for (const { ms, input } of worst) progress(`  ${ms.toFixed(1)} ms ${JSON.stringify(input)}`);
+    }
     const baselineSummary = baseline === null ? null : summarise(await baseline());
     rows.push({
       backend,

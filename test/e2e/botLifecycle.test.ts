@@ -170,6 +170,15 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     );
     expect(status).toMatch(/indexed 150 clips/);
 
+    // Typed by name instead of picked from autocomplete: resolved through Twitch.
+    const byName = await discord.interact
+      .slashCommand({ name: 'twitch', subcommand: 'status', options: { channel: 'chattykat' } })
+      .finalMessage();
+    if (!String(byName.content).includes('indexed 150 clips')) {
+      console.log(bot.logs.filter((line) => line.level === 'error' || line.level === 'warn'));
+    }
+    expect(byName.content).toContain('**chattykat**: indexed 150 clips');
+
     const message = await discord.interact
       .slashCommand({ name: 'search', options: { text: 'chattykat', channel: '100000102', sort: 'views' } })
       .finalMessage();

@@ -5,7 +5,7 @@
 //
 //   /search text:clutch            /search channel:speedyrunner period:month
 //   /about                         autocomplete search channel spe
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -25,6 +25,22 @@ function parseOptions(words: string[]): OptionValues {
     options[name] = /^\d+$/.test(value) && name !== 'channel' && name !== 'game' ? Number(value) : value;
   }
   return options;
+}
+
+/** A bot answer as a person would read it in Discord: content, then each embed's title, text and footer. */
+function renderMessage(message: Record<string, unknown>): string {
+  const lines: string[] = [];
+  if (typeof message.content === 'string' && message.content !== '') lines.push(message.content);
+  for (const embed of (message.embeds ?? []) as Array<Record<string, unknown>>) {
+    if (embed.title) lines.push(`== ${String(embed.title)} ==`);
+    if (embed.description) lines.push(String(embed.description));
+    for (const field of (embed.fields ?? []) as Array<{ name: string; value: string }>) {
+      lines.push(`${field.name}: ${field.value}`);
+    }
+    const footer = embed.footer as { text?: string } | undefined;
+    if (footer?.text) lines.push(`(${footer.text})`);
+  }
+  return lines.join('\n');
 }
 
 /** Splits `a b:"c d"` into `['a', 'b:c d']`. */
@@ -55,13 +71,24 @@ async function main(): Promise<void> {
   console.log(deploy.logs.map((line) => line.msg).join('\n'));
 
   const bot = startBotProcess({ env });
+  // The bot's own JSON log goes to a file (it would drown the prompt); SHOW_BOT_LOGS=1 also prints it.
+  const botLog = createWriteStream(join(dataDir, 'bot.log'));
   bot.child.stdout!.on('data', (chunk: Buffer) => {
+    botLog.write(chunk);
     if (process.env.SHOW_BOT_LOGS) process.stdout.write(chunk);
   });
   bot.child.stderr!.pipe(process.stderr);
   await bot.waitForLog((line) => line.msg === 'discord gateway ready', 120_000);
   console.log(
-    `bot ready; admin: http://127.0.0.1:${env.ADMIN_PORT}/readyz — type /about, /search text:clutch, or quit`,
+    `bot ready; admin: http://127.0.0.1:${env.ADMIN_PORT}/readyz; bot log: ${join(dataDir, 'bot.log')}`,
+  );
+  console.log(
+    'Nothing is indexed until someone searches a channel. Try:\n' +
+      '  /search channel:speedyrunner        (starts indexing its clips; a few seconds)\n' +
+      '  /twitch status channel:speedyrunner\n' +
+      '  /search text:speedyrunner sort:views\n' +
+      '  autocomplete search channel spe\n' +
+      '  /about     quit',
   );
 
   const stopAll = async (): Promise<void> => {
@@ -88,15 +115,21 @@ async function main(): Promise<void> {
           options: { [words[2]]: words.slice(3).join(' ') },
           focused: words[2],
         });
-        console.log(JSON.stringify(await handle.autocompleteChoices(), null, 2));
+        const choices = await handle.autocompleteChoices();
+        console.log(choices.map((choice) => `${String(choice.name)}  →  ${String(choice.value)}`).join('\n'));
       } else if (words[0]?.startsWith('/')) {
+        // `/twitch status channel:x`: a bare word after the name is the subcommand.
+        const subcommand = words[1] !== undefined && !words[1].includes(':') ? words[1] : undefined;
         const handle = discord.interact.slashCommand({
           name: words[0].slice(1),
-          options: parseOptions(words.slice(1)),
+          ...(subcommand ? { subcommand } : {}),
+          options: parseOptions(words.slice(subcommand ? 2 : 1)),
         });
-        console.log(JSON.stringify(await handle.finalMessage(), null, 2));
+        console.log(renderMessage(await handle.finalMessage()));
       } else if (line !== '') {
-        console.log('commands: /<name> option:value …, autocomplete <command> <option> <text>, quit');
+        console.log(
+          'commands: /<name> [subcommand] option:value …, autocomplete <command> <option> <text>, quit',
+        );
       }
     } catch (error) {
       console.log(`no answer: ${(error as Error).message}`);
