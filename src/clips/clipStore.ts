@@ -157,7 +157,21 @@ export async function upsertClips(
       }
     }
   }
+  if (unique.length > 0) await mergeSearchPendingLists(sql);
   return result;
+}
+
+// The search GIN indexes take inserts into a pending list of up to 4 MB (cheap bulk merges), but every
+// search scans that list: merge it once per call so it stays short between ingest bursts. Needs the
+// indexes' ownership; without it (a read-mostly role) merging is left to inserts and autovacuum.
+const MERGE_PENDING_LISTS_SQL = `
+SELECT count(pg_catalog.gin_clean_pending_list(c.oid::regclass)) AS merged
+FROM unnest(ARRAY[to_regclass('clips_search_vector_search_idx'), to_regclass('clip_search_words_trgm_idx')]) AS i(oid)
+JOIN pg_class c ON c.oid = i.oid
+WHERE pg_has_role(c.relowner, 'USAGE')`;
+
+async function mergeSearchPendingLists(sql: SqlExecutor): Promise<void> {
+  await sql.query(MERGE_PENDING_LISTS_SQL);
 }
 
 /** Inserts or refreshes broadcasters (batched like {@link upsertClips}); returns how many rows were written. */

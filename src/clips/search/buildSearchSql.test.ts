@@ -97,3 +97,39 @@ describe('buildSearchStatement', () => {
     expect(statement.text).toContain('tier_all');
   });
 });
+
+describe('relevance candidates', () => {
+  it('collects the top tiers by one index-only walk and the lower ones through GIN', () => {
+    const { include } = terms('clutch');
+    const { text } = buildSearchStatement(
+      plan({
+        include,
+        mode: 'exact',
+        sort: 'relevance',
+        strategy: { startTier: 2, bitmapForAll: true, walkFrom: 100 },
+      }),
+    );
+    // The walk replaces the ~v100 tier (and everything above it); ~v10 and below stay GIN intersections.
+    expect(text).toContain('walk_100 AS MATERIALIZED');
+    expect(text).toMatch(/ts_match_vq\(c\.search_vector, to_tsquery\([^)]*\)\) AND c\.view_count >= 100/);
+    expect(text).not.toContain('tier_100 AS');
+    expect(text).toContain(`'''~v10'''::tsquery`);
+    expect(text).toContain('(SELECT count(*) FROM walk_100) < 200');
+    expect(text).toContain('c.view_count + 0 DESC');
+  });
+
+  it('walks the whole covering index only for text known to be dense', () => {
+    const { include } = terms('"the the"');
+    const dense = buildSearchStatement(
+      plan({
+        include,
+        mode: 'exact',
+        sort: 'relevance',
+        strategy: { startTier: 5, bitmapForAll: false, walk: true },
+      }),
+    ).text;
+    expect(dense).toMatch(/tier_all AS MATERIALIZED \(\s+SELECT[^)]*\n\s+WHERE .*ts_match_vq/);
+    const unknown = buildSearchStatement(plan({ include, mode: 'exact', sort: 'relevance' })).text;
+    expect(unknown).not.toContain('ts_match_vq');
+  });
+});

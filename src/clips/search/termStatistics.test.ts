@@ -34,10 +34,14 @@ describe('estimateFrequency', () => {
 describe('chooseCandidateStrategy', () => {
   it('starts at the highest tier expected to hold enough matches', () => {
     // clutch: 20,000 matches; 8 % of them (1,600) have 10+ views, 0.6 % (120) have 100+.
+    // The 80,000 clips with 10+ views are walked in views order (index-only): ~10,000 entries hold 200.
     expect(chooseCandidateStrategy(stats, 0.02)).toEqual({
       startTier: POPULARITY_TIERS.indexOf(10),
       bitmapForAll: true,
+      walkFrom: 10,
     });
+    // Rarer text would not fill the candidates there: GIN tiers only.
+    expect(chooseCandidateStrategy(stats, 0.002).walkFrom).toBeUndefined();
     expect(chooseCandidateStrategy(stats, 0.3).startTier).toBe(POPULARITY_TIERS.indexOf(100));
   });
 
@@ -45,12 +49,16 @@ describe('chooseCandidateStrategy', () => {
     expect(chooseCandidateStrategy(stats, 0.05, { phrase: true })).toEqual({
       startTier: POPULARITY_TIERS.length,
       bitmapForAll: false,
+      walk: true,
     });
     expect(chooseCandidateStrategy(stats, 0.001, { phrase: true })).toEqual({
       startTier: POPULARITY_TIERS.length,
       bitmapForAll: true,
     });
-    expect(estimateFrequency(stats, include('"the clutch"'), { prefix: true })).toBeCloseTo(0.006);
+    // A phrase's words are correlated: between their product (0.006) and the rarer one (0.02).
+    expect(estimateFrequency(stats, include('"the clutch"'), { prefix: true })).toBeCloseTo(
+      Math.sqrt(0.006 * 0.02),
+    );
   });
 
   it('skips the tiers for rare text and lets dense text walk the views index', () => {

@@ -20,7 +20,20 @@ export interface CandidateStrategy {
   startTier: number;
   /** Collect all matches by bitmap scan instead of walking the views index (true for mid-frequency text). */
   bitmapForAll: boolean;
+  /** Walk the covering views index (index-only) for all matches; set only for text known to be dense. */
+  walk?: boolean;
+  /**
+   * Collect the tiers at or above this view count by one index-only walk of the covering views index
+   * (bounded: their rows are few) instead of GIN intersections, which cost milliseconds for common words.
+   */
+  walkFrom?: number;
 }
+
+/** Share of the rows holding all of a phrase's words that hold them as the phrase (a rough guess). */
+const PHRASE_ADJACENCY = 0.4;
+
+/** Most rows a bounded walk is expected to read (~0.3 µs each: under 10 ms). */
+export const WALK_ROWS = 30_000;
 
 const REFRESH_MS = 10 * 60_000;
 // Keyed by executor: statistics belong to a database, and nothing here opens connections.
@@ -52,7 +65,7 @@ export async function termStatistics(sql: SqlExecutor, now = Date.now()): Promis
   return stats;
 }
 
-/** Estimated fraction of clips matching all include terms (terms assumed independent). */
+/** Estimated fraction of clips matching all include terms (see the correlation note below). */
 export function estimateFrequency(
   stats: TermStatistics,
   include: SearchTerm[],
@@ -73,18 +86,23 @@ export function estimateFrequency(
   };
   let frequency = 1;
   for (const term of include) {
-    let termFrequency = 1;
-    for (const token of term.tokens) {
+    const tokens = term.tokens.map((token) => {
       let tokenFrequency = token.noSpace
         ? noSpaceFrequency(token.text)
         : lexeme(token.text, options.prefix && !term.quoted && prefixable(token.text));
       for (const correction of options.corrections?.[token.text] ?? [])
         tokenFrequency += lexeme(correction.word, false);
-      // Tokens of one term (phrase, "e-sports") as if independent: what the GIN index has to hand over
-      // before positions are checked, which is what the cost depends on.
-      termFrequency *= Math.min(1, tokenFrequency);
-    }
-    frequency *= Math.min(1, termFrequency);
+      return Math.min(1, tokenFrequency);
+    });
+    if (tokens.length === 0) continue;
+    // Tokens of one term (a phrase, "e-sports") count as separate words: what the GIN index hands over
+    // before positions are checked, which is what the cost depends on. Words that stand together are
+    // not independent (a Spanish title holds "el" and "los" together: 12x their product at 1M synthetic
+    // clips), so a term's estimate is the geometric mean of the independent product and its rarest
+    // word; overestimating costs a bounded walk or one more tier, underestimating a heap visit for
+    // every match. Separate terms multiply (measured: the product serves multi-word queries better).
+    const product = tokens.reduce((all, tokenFrequency) => all * tokenFrequency, 1);
+    frequency *= Math.sqrt(product * Math.min(...tokens));
   }
   return frequency;
 }
@@ -104,14 +122,33 @@ export function chooseCandidateStrategy(
   // phrases of common words walk the views index (stopping after enough matches) unless a tier is
   // expected to hold enough of them.
   if (options.phrase === true && frequency >= 0.05)
-    return { startTier: POPULARITY_TIERS.length, bitmapForAll: false };
-  const matches = stats.rows * frequency;
+    return { startTier: POPULARITY_TIERS.length, bitmapForAll: false, walk: true };
+  // Only about a quarter of the rows holding a phrase's words hold them adjacent (bench: 25-30 % for
+  // pairs of common words), so a phrase starts lower rather than fall through a tier (~10 ms each); the
+  // guess leans high, as a tier too many costs less than a heap visit for every match.
+  const expected = frequency * (options.phrase === true ? PHRASE_ADJACENCY : 1);
+  const matches = stats.rows * expected;
   const startTier = POPULARITY_TIERS.findIndex(
     (tier) => matches * (stats.frequencies.get(`~v${tier}`) ?? 0) >= RELEVANCE_CANDIDATES,
   );
+  // Walking the views index pays off only when about one row in twenty or more matches.
+  const dense = frequency >= 0.05;
+  // The lowest tier worth walking: one whose walk is expected to stop (enough matches, or the tier's
+  // end) within WALK_ROWS entries, and whose rows are expected to hold a fair part of the candidates. A
+  // wrong guess costs at most the tier's rows, capped at 4 x WALK_ROWS.
+  const tierRows = (tier: number) => stats.rows * (stats.frequencies.get(`~v${tier}`) ?? 1);
+  const walkFrom = [...POPULARITY_TIERS]
+    .reverse()
+    .find(
+      (tier) =>
+        tierRows(tier) <= 4 * WALK_ROWS &&
+        Math.min(tierRows(tier), RELEVANCE_CANDIDATES / Math.max(expected, 1e-9)) <= WALK_ROWS &&
+        tierRows(tier) * expected >= RELEVANCE_CANDIDATES / 4,
+    );
   return {
     startTier: startTier === -1 ? POPULARITY_TIERS.length : startTier,
-    // Walking the views index pays off only when about one row in twenty or more matches.
-    bitmapForAll: frequency < 0.05,
+    bitmapForAll: !dense,
+    ...(dense ? { walk: true } : {}),
+    ...(walkFrom === undefined ? {} : { walkFrom }),
   };
 }
