@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { commands } from '../commands/index.js';
 import { createCache } from './cache/createCache.js';
+import { createSearchMetrics } from './clips/search/searchMetrics.js';
 import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from './config/config.js';
 import type { Database } from './db/Database.js';
 import { createDatabase } from './db/createDatabase.js';
@@ -140,6 +141,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
       cache,
       twitch,
       sync,
+      searchMetrics: createSearchMetrics(registry),
       twitchLinking:
         config.publicUrl && config.tokenEncryptionKey
           ? { publicUrl: config.publicUrl, tokenEncryptionKey: config.tokenEncryptionKey }

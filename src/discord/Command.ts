@@ -5,6 +5,7 @@ import type {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Cache } from '../cache/Cache.js';
+import type { SearchMetrics } from '../clips/search/searchMetrics.js';
 import type { Database } from '../db/Database.js';
 import type { ClipSync } from '../sync/ClipSync.js';
 import type { TwitchAdapter } from '../twitch/twitchTypes.js';
@@ -18,6 +19,7 @@ export interface CommandDeps {
   twitch: Pick<TwitchAdapter, 'searchChannels' | 'getUserByLogin'>;
   /** Searching a channel starts indexing its clips. */
   sync: Pick<ClipSync, 'trackChannel' | 'getChannelSyncStatus'>;
+  searchMetrics: SearchMetrics;
   /** Twitch account linking; null when the operator has not set PUBLIC_URL and TOKEN_ENCRYPTION_KEY. */
   twitchLinking: { publicUrl: string; tokenEncryptionKey: Buffer } | null;
 }

@@ -186,6 +186,10 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     expect(embed.footer.text).toBe('150 clips');
     expect(embed.description.split('\n')).toHaveLength(10);
     expect(embed.description).toContain('ChattyKat');
+
+    const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/tcs_search_requests_total\{mode="exact",source="database"\} [1-9]/);
+    expect(metrics).toMatch(/tcs_search_database_duration_seconds_count\{mode="exact"\} [1-9]/);
   });
 
   it("links a broadcaster's Twitch account with /twitch link and subscribes to their go-live events", async () => {

@@ -27,6 +27,7 @@ import {
 } from './ClipSearchQuery.js';
 import { parseSearchText, type ParsedSearchText, type SearchTerm } from './parseSearchText.js';
 import { searchCacheKey } from './searchCache.js';
+import type { SearchMetrics } from './searchMetrics.js';
 import { editDistance, maxEdits } from './editDistance.js';
 import { chooseCandidateStrategy, estimateFrequency, termStatistics } from './termStatistics.js';
 import {
@@ -40,6 +41,8 @@ export interface FindClipsDeps {
   db: Database;
   cache: Cache;
   logger: Logger;
+  /** Counts searches and their database time; optional so tests and the bench need no registry. */
+  searchMetrics?: SearchMetrics;
   /** Key for cursor MACs; without it cursors are still bound to their query by a checksum. */
   cursorSecret?: string;
   now?: () => Date;
@@ -93,10 +96,15 @@ export async function findClips(deps: FindClipsDeps, query: ClipSearchQuery): Pr
     pageSize: valid.pageSize,
   });
   const cached = await deps.cache.get<ClipSearchPage>(key);
-  if (cached !== undefined) return reviveDates(cached);
+  if (cached !== undefined) {
+    deps.searchMetrics?.searches.inc({ mode: cached.mode, source: 'cache' });
+    return reviveDates(cached);
+  }
 
   const started = performance.now();
   const page = await runSearch(deps, valid, text, fingerprint, cursor);
+  deps.searchMetrics?.searches.inc({ mode: page.mode, source: 'database' });
+  deps.searchMetrics?.databaseSeconds.observe({ mode: page.mode }, (performance.now() - started) / 1000);
   deps.logger.debug(
     {
       mode: page.mode,

@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import type { Cache } from '../../../src/cache/Cache.js';
@@ -6,6 +7,7 @@ import { RedisCache } from '../../../src/cache/RedisCache.js';
 import { upsertBroadcasters, upsertClips } from '../../../src/clips/clipStore.js';
 import { findClips } from '../../../src/clips/search/findClips.js';
 import { invalidateChannelSearches } from '../../../src/clips/search/searchCache.js';
+import { createSearchMetrics } from '../../../src/clips/search/searchMetrics.js';
 import type { Database } from '../../../src/db/Database.js';
 import { openTestDatabase, testLogger } from '../../support/databases.js';
 import { FIXTURE_NOW, fixtureBroadcasters, fixtureClip, fixtureClips } from './searchFixture.js';
@@ -37,6 +39,25 @@ describe.each(['memory', 'redis'] as const)('hot search cache (%s)', (cacheKind)
   afterAll(async () => {
     await cache?.close();
     await cleanup?.();
+  });
+
+  it('counts each answer by source and times only the database searches', async () => {
+    const registry = new Registry();
+    const searchMetrics = createSearchMetrics(registry);
+    const deps = { db, cache, logger: testLogger(), searchMetrics, now: () => FIXTURE_NOW };
+    const query = { text: `clutch ${randomBytes(3).toString('hex')}`, sort: 'views' as const };
+    await findClips(deps, query);
+    await findClips(deps, query);
+    const searches = await searchMetrics.searches.get();
+    const count = (source: string) =>
+      searches.values.filter((v) => v.labels.source === source).reduce((sum, v) => sum + v.value, 0);
+    expect(count('database')).toBe(1);
+    expect(count('cache')).toBe(1);
+    const duration = await searchMetrics.databaseSeconds.get();
+    const observations = duration.values.find(
+      (v) => v.metricName === 'tcs_search_database_duration_seconds_count',
+    );
+    expect(observations?.value).toBe(1);
   });
 
   const search = (text: string) =>
