@@ -7,33 +7,12 @@ import {
   type ClipSearchSort,
 } from '../src/clips/search/ClipSearchQuery.js';
 import { findClips } from '../src/clips/search/findClips.js';
-import type { Command, CommandDeps } from '../src/discord/Command.js';
+import type { Command } from '../src/discord/Command.js';
 import { clipResultsEmbed } from '../src/discord/clipResultsEmbed.js';
+import { resolveTwitchChannel } from '../src/discord/resolveTwitchChannel.js';
 import { UserError } from '../src/shared/errors.js';
 
 const TWITCH_ID = /^\d{1,20}$/;
-const TWITCH_LOGIN = /^[a-zA-Z0-9_]{3,25}$/;
-
-/**
- * The channel option holds a Twitch user id when picked from autocomplete, or whatever the user typed.
- * A typed login is resolved through Twitch so that searching an untracked channel works too.
- */
-async function resolveChannel(deps: CommandDeps, input: string): Promise<{ id: string; name: string }> {
-  const value = input.trim();
-  if (TWITCH_ID.test(value)) {
-    const known = await deps.db.prisma.broadcaster.findUnique({ where: { id: value } });
-    if (known) return { id: known.id, name: known.displayName };
-  }
-  const login = value.replace(/^https?:\/\/(www\.)?twitch\.tv\//i, '').replace(/\/.*$/, '');
-  if (!TWITCH_LOGIN.test(login)) {
-    throw new UserError('search.invalidChannel', `"${value.slice(0, 50)}" is not a Twitch channel name.`);
-  }
-  const user = await deps.twitch.getUserByLogin(login.toLowerCase(), 'interactive');
-  if (!user) throw new UserError('search.unknownChannel', `There is no Twitch channel called "${login}".`);
-  // Searching a channel is what makes us index it (issue 4): the first search starts its backfill.
-  await deps.sync.trackChannel({ broadcasterId: user.id, reason: 'search', user });
-  return { id: user.id, name: user.displayName };
-}
 
 export const search = {
   data: new SlashCommandBuilder()
@@ -74,7 +53,10 @@ export const search = {
     const text = interaction.options.getString('text') ?? undefined;
     const channelInput = interaction.options.getString('channel');
     const gameInput = interaction.options.getString('game');
-    const channel = channelInput ? await resolveChannel(deps, channelInput) : undefined;
+    const channel = channelInput ? await resolveTwitchChannel(deps, channelInput) : undefined;
+    // Searching a channel is what makes us index it (issue 4): the first search starts its backfill.
+    if (channel?.user)
+      await deps.sync.trackChannel({ broadcasterId: channel.id, reason: 'search', user: channel.user });
     if (gameInput && !TWITCH_ID.test(gameInput.trim())) {
       throw new UserError('search.invalidGame', 'Pick the game from the list that appears while you type.');
     }

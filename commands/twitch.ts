@@ -1,10 +1,9 @@
 import { EmbedBuilder, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { autocompleteChannels } from '../src/clips/search/autocomplete.js';
 import type { Command } from '../src/discord/Command.js';
+import { resolveTwitchChannel } from '../src/discord/resolveTwitchChannel.js';
 import { createTwitchLinkUrl } from '../src/http/twitchAuthRoutes.js';
 import { UserError } from '../src/shared/errors.js';
-
-const TWITCH_ID = /^\d{1,20}$/;
 
 export const twitch = {
   data: new SlashCommandBuilder()
@@ -51,16 +50,11 @@ export const twitch = {
       return;
     }
 
-    const channel = interaction.options.getString('channel', true).trim();
-    const user = TWITCH_ID.test(channel)
-      ? { id: channel }
-      : await deps.twitch.getUserByLogin(channel.toLowerCase(), 'interactive');
-    if (!user)
-      throw new UserError('twitch.unknownChannel', `There is no Twitch channel called "${channel}".`);
-    const status = await deps.sync.getChannelSyncStatus(user.id);
+    const channel = await resolveTwitchChannel(deps, interaction.options.getString('channel', true));
+    const status = await deps.sync.getChannelSyncStatus(channel.id);
     const content = status
-      ? `**${channel}**: ${status.summary}${status.isLive ? ' (live now)' : ''}.`
-      : `**${channel}** is not indexed yet. Search it with /search channel:${channel} to start.`;
+      ? `**${channel.name}**: ${status.summary}${status.isLive ? ' (live now)' : ''}.`
+      : `**${channel.name}** is not indexed yet. Search it with /search channel:${channel.name} to start.`;
     await interaction.reply({ content, flags: MessageFlags.Ephemeral });
   },
 

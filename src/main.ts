@@ -164,13 +164,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     readinessChecks: {
       database: { required: true, check: () => db.ping() },
       cache: cacheReadinessCheck(cache),
-      twitch: {
-        required: true,
-        check: async () => {
-          const health = twitch.health();
-          if (!health.up) throw new Error(health.detail ?? 'twitch token unavailable');
-        },
-      },
+      twitch: { required: true, check: () => twitch.health() },
       discord: {
         required: true,
         check: async () => {

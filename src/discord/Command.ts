@@ -16,7 +16,7 @@ export interface CommandDeps {
   cache: Cache;
   logger: Logger;
   /** Interactive Twitch lookups (channel search, login → id); runs at the limiter's highest priority. */
-  twitch: Pick<TwitchAdapter, 'searchChannels' | 'getUserByLogin'>;
+  twitch: Pick<TwitchAdapter, 'searchChannels' | 'getUserByLogin' | 'getUsersByIds'>;
   /** Searching a channel starts indexing its clips. */
   sync: Pick<ClipSync, 'trackChannel' | 'getChannelSyncStatus'>;
   searchMetrics: SearchMetrics;

@@ -154,42 +154,57 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     expect(status.length).toBeGreaterThan(0);
   });
 
-  it("indexes the searched channel's history so its clips become searchable by title", async () => {
-    const status = await eventually(
-      async () => {
-        const message = await discord.interact
-          .slashCommand({ name: 'twitch', subcommand: 'status', options: { channel: '100000102' } })
-          .finalMessage();
-        const content = String(message.content);
-        return /backfill done|history done|done/i.test(content) && !/ 0 clips/.test(content)
-          ? content
-          : undefined;
-      },
-      45_000,
-      '/twitch status to report the backfill done',
-    );
-    expect(status).toMatch(/indexed 150 clips/);
+  it(
+    "indexes the searched channel's history so its clips become searchable by title",
+    { timeout: 60_000 },
+    async () => {
+      const status = await eventually(
+        async () => {
+          const message = await discord.interact
+            .slashCommand({ name: 'twitch', subcommand: 'status', options: { channel: '100000102' } })
+            .finalMessage();
+          const content = String(message.content);
+          // The whole history, not a partial "2020–2026 done" that may still be short of clips.
+          return content.includes('history complete') ? content : undefined;
+        },
+        45_000,
+        '/twitch status to report the history complete',
+      );
+      expect(status).toMatch(/indexed 150 clips/);
 
-    // Typed by name instead of picked from autocomplete: resolved through Twitch.
-    const byName = await discord.interact
-      .slashCommand({ name: 'twitch', subcommand: 'status', options: { channel: 'chattykat' } })
-      .finalMessage();
-    if (!String(byName.content).includes('indexed 150 clips')) {
-      console.log(bot.logs.filter((line) => line.level === 'error' || line.level === 'warn'));
-    }
-    expect(byName.content).toContain('**chattykat**: indexed 150 clips');
+      // Typed by name instead of picked from autocomplete: resolved through Twitch.
+      const byName = await discord.interact
+        .slashCommand({ name: 'twitch', subcommand: 'status', options: { channel: 'chattykat' } })
+        .finalMessage();
+      if (!String(byName.content).includes('indexed 150 clips')) {
+        console.log(bot.logs.filter((line) => line.level === 'error' || line.level === 'warn'));
+      }
+      expect(byName.content).toContain('**ChattyKat**: indexed 150 clips');
 
+      const message = await discord.interact
+        .slashCommand({ name: 'search', options: { text: 'chattykat', channel: '100000102', sort: 'views' } })
+        .finalMessage();
+      const embed = (message.embeds as Array<{ description: string; footer: { text: string } }>)[0]!;
+      expect(embed.footer.text).toBe('150 clips');
+      expect(embed.description.split('\n')).toHaveLength(10);
+      expect(embed.description).toContain('ChattyKat');
+
+      const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
+      expect(metrics).toMatch(/tcs_search_requests_total\{mode="exact",source="database"\} [1-9]/);
+      expect(metrics).toMatch(/tcs_search_database_duration_seconds_count\{mode="exact"\} [1-9]/);
+    },
+  );
+
+  it("searches a channel picked from Twitch's channel search by its id, unknown to the bot until then", async () => {
+    // Autocomplete offers channels from Twitch's search with their user id as the value.
+    const choices = await discord.interact
+      .autocomplete({ name: 'search', options: { channel: 'twitchd' }, focused: 'channel' })
+      .autocompleteChoices();
+    expect(choices.map((choice) => choice.value)).toContain('141981764');
     const message = await discord.interact
-      .slashCommand({ name: 'search', options: { text: 'chattykat', channel: '100000102', sort: 'views' } })
+      .slashCommand({ name: 'search', options: { channel: '141981764' } })
       .finalMessage();
-    const embed = (message.embeds as Array<{ description: string; footer: { text: string } }>)[0]!;
-    expect(embed.footer.text).toBe('150 clips');
-    expect(embed.description.split('\n')).toHaveLength(10);
-    expect(embed.description).toContain('ChattyKat');
-
-    const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
-    expect(metrics).toMatch(/tcs_search_requests_total\{mode="exact",source="database"\} [1-9]/);
-    expect(metrics).toMatch(/tcs_search_database_duration_seconds_count\{mode="exact"\} [1-9]/);
+    expect((message.embeds as Array<{ title: string }>)[0]!.title).toBe('Clips of TwitchDev');
   });
 
   it("links a broadcaster's Twitch account with /twitch link and subscribes to their go-live events", async () => {
