@@ -6,7 +6,7 @@ import { fetchClipWindow } from './fetchClipWindow.js';
 import { errorBackoffMs, nextPollDelayMs, updateClipRate } from './pollSchedule.js';
 import { invalidateSearches, type SyncContext } from './SyncContext.js';
 import { storeMissingGames } from './storeMissingGames.js';
-import { incrementalWindow } from './syncWindows.js';
+import { earliestVisibleAt, incrementalWindow } from './syncWindows.js';
 
 export type PollOutcome = 'ok' | 'error' | 'lost_lease';
 
@@ -61,7 +61,11 @@ export async function pollChannel(ctx: SyncContext, claim: PollClaim): Promise<P
     for (const clip of outcome.discovered) {
       ctx.metrics.freshness.observe(
         { state: claim.isLive ? 'live' : 'offline' },
-        Math.max(0, storedAt.getTime() - clip.createdAt.getTime()) / 1000,
+        Math.max(
+          0,
+          storedAt.getTime() -
+            earliestVisibleAt(clip.createdAt, claim.lastPolledAt, ctx.options.lateClipMarginMs).getTime(),
+        ) / 1000,
       );
     }
     ctx.metrics.clipsDiscovered.inc({ source: 'incremental' }, outcome.discovered.length);

@@ -45,7 +45,7 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     }),
     freshness: getOrCreateHistogram(registry, {
       name: 'tcs_sync_clip_freshness_seconds',
-      help: 'Time from a clip being created on Twitch to it being stored by incremental sync.',
+      help: 'Time from a clip becoming visible on Twitch (at the latest, the previous poll that did not see it) to it being stored by incremental sync.',
       labelNames: ['state'],
       buckets: [5, 10, 20, 30, 45, 60, 90, 120, 300, 600, 1800, 3600, 4 * 3600],
     }),

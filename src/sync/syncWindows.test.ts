@@ -3,6 +3,7 @@ import {
   advanceBackfill,
   currentBackfillWindow,
   describeBackfill,
+  earliestVisibleAt,
   incrementalWindow,
   isBackfillFinished,
   type BackfillProgress,
@@ -133,5 +134,22 @@ describe('backfill summary', () => {
     expect(describeBackfill({ clipsIndexed: 5, status: 'done', doneFrom: from, until })).toBe(
       'indexed 5 clips, history complete (2020–2024)',
     );
+  });
+});
+
+describe('earliest visibility of a newly found clip', () => {
+  const at = (minute: number) => new Date(Date.UTC(2024, 0, 1, 12, minute));
+  const margin = 5 * 60_000;
+
+  it('is the previous poll for a clip created inside its window (it was not visible then)', () => {
+    expect(earliestVisibleAt(at(7), at(10), margin)).toEqual(at(10));
+    expect(earliestVisibleAt(at(5), at(10), margin)).toEqual(at(10));
+  });
+
+  it('is created_at for clips created after the previous poll, before any poll, or before its window', () => {
+    expect(earliestVisibleAt(at(11), at(10), margin)).toEqual(at(11));
+    expect(earliestVisibleAt(at(7), null, margin)).toEqual(at(7));
+    // Found by a deep scan: the previous poll never asked for this time, so it may have been visible long ago.
+    expect(earliestVisibleAt(at(2), at(10), margin)).toEqual(at(2));
   });
 });

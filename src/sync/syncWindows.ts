@@ -128,6 +128,23 @@ export function incrementalWindow(options: {
   return { start: new Date(start), end: new Date(options.now.getTime() + 60_000) };
 }
 
+/**
+ * Earliest moment a clip first stored by an incremental poll can have become visible in Get Clips. Polls
+ * page their windows completely, so a clip created inside the previous poll's window (which reached back at
+ * least `lateClipMarginMs` before `lastPolledAt`) that the previous poll did not return was not visible
+ * yet at `lastPolledAt`. Freshness measured from here is an upper bound of visible → stored that no longer
+ * charges Twitch's own processing delay (clips can take minutes to appear) to the poller.
+ */
+export function earliestVisibleAt(
+  createdAt: Date,
+  lastPolledAt: Date | null,
+  lateClipMarginMs: number,
+): Date {
+  if (lastPolledAt === null) return createdAt;
+  const coveredByPreviousPoll = createdAt.getTime() >= lastPolledAt.getTime() - lateClipMarginMs;
+  return coveredByPreviousPoll && lastPolledAt > createdAt ? lastPolledAt : createdAt;
+}
+
 /** Human summary for a status command: "indexed 3,412 clips, 2019–2023 done". */
 export function describeBackfill(options: {
   clipsIndexed: number;

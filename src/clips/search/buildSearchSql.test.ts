@@ -40,6 +40,12 @@ describe('tsQueryText', () => {
     );
   });
 
+  it('matches tokens marked whole without a prefix', () => {
+    const [term] = terms('clutch').include;
+    const marked = { ...term!, tokens: term!.tokens.map((token) => ({ ...token, whole: true })) };
+    expect(tsQueryText([marked], [], { prefix: true })).toBe(`'clutch'`);
+  });
+
   it('queries scripts without spaces as bigram phrases', () => {
     expect(tsQueryText(terms('神プレイ').include, [], { prefix: true })).toBe(
       `('神プ' <-> 'プレ' <-> 'レイ')`,

@@ -316,7 +316,10 @@ function termQuery(term: SearchTerm, prefix: boolean, corrections?: Corrections)
       if (grams.length === 1 && Array.from(token.text).length === 1) return `${quoteLexeme(token.text)}:*`;
       return grams.length === 1 ? quoteLexeme(grams[0]!) : `(${grams.map(quoteLexeme).join(' <-> ')})`;
     }
-    const typed = prefix && prefixable(token.text) ? `${quoteLexeme(token.text)}:*` : quoteLexeme(token.text);
+    const typed =
+      prefix && prefixable(token.text) && token.whole !== true
+        ? `${quoteLexeme(token.text)}:*`
+        : quoteLexeme(token.text);
     const alternatives = corrections?.[token.text] ?? [];
     return alternatives.length === 0
       ? typed

@@ -29,7 +29,12 @@ import { parseSearchText, type ParsedSearchText, type SearchTerm } from './parse
 import { searchCacheKey } from './searchCache.js';
 import type { SearchMetrics } from './searchMetrics.js';
 import { editDistance, maxEdits } from './editDistance.js';
-import { chooseCandidateStrategy, estimateFrequency, termStatistics } from './termStatistics.js';
+import {
+  chooseCandidateStrategy,
+  estimateFrequency,
+  markCommonWords,
+  termStatistics,
+} from './termStatistics.js';
 import {
   decodeSearchCursor,
   encodeSearchCursor,
@@ -215,6 +220,11 @@ async function runPlan(
   plan: SearchPlan,
   withTotal: boolean,
 ): Promise<{ rows: ClipRow[]; total: { total: number; exact: boolean } }> {
+  // Estimated share of clips the text matches (relevance only), from the lexeme statistics.
+  let textFrequency: { rows: number; frequency: number } | null = null;
+  if (plan.include.length > 0) {
+    plan.include = markCommonWords(await termStatistics(sql), plan.include);
+  }
   if (plan.sort === 'relevance' && plan.include.length > 0) {
     const stats = await termStatistics(sql);
     const frequency =
@@ -228,6 +238,7 @@ async function runPlan(
       (term) => term.tokens.length > 1 && term.tokens.every((t) => !t.noSpace),
     );
     plan.strategy = chooseCandidateStrategy(stats, frequency, { phrase });
+    if (stats !== null) textFrequency = { rows: stats.rows, frequency };
   }
   const statement = buildSearchStatement(plan);
   const rows = await sql.query<ClipRow>(statement.text, statement.params);
@@ -239,7 +250,20 @@ async function runPlan(
   }
   if (rows.length === 0 && plan.after === null) return { rows, total: { total: 0, exact: true } };
   // A full candidate set already proves there are more than the exact-count limit: go straight to the estimate.
-  return { rows, total: await countMatches(sql, plan, candidates !== undefined && candidates !== null) };
+  const beyondExactLimit = candidates !== undefined && candidates !== null;
+  // Text alone: the statistics estimate needs no round trip, and it allows for words that appear together,
+  // which the planner's independence assumption does not ("la el": planner ~1,300, statistics ~6,400,
+  // actual 9,600 at 1M synthetic clips). Filters and exclusions need the planner.
+  if (beyondExactLimit && textFrequency !== null && plan.exclude.length === 0 && !hasFilters(plan.filters)) {
+    const estimated = Math.round(textFrequency.rows * textFrequency.frequency);
+    return { rows, total: { total: Math.max(EXACT_COUNT_LIMIT + 1, estimated), exact: false } };
+  }
+  return { rows, total: await countMatches(sql, plan, beyondExactLimit) };
+}
+
+function hasFilters(filters: SearchPlan['filters']): boolean {
+  const { minViews, ...others } = filters;
+  return (minViews ?? 0) > 0 || Object.values(others).some((value) => value !== undefined);
 }
 
 /**
@@ -262,9 +286,13 @@ async function findCorrections(sql: SqlExecutor, include: SearchTerm[]): Promise
       String(MIN_CORRECTION_SIMILARITY),
     ]);
     return tx.query<{ token: string; folded: string; word: string; similarity: number }>(
-      `SELECT t.token, t.folded, v.word, v.similarity
-       FROM (SELECT token, public.clip_search_fold(token) AS folded FROM unnest($1::text[]) AS token) AS t
-       CROSS JOIN LATERAL (
+      // Folded once per token (MATERIALIZED): inlined, the fold (NFKC + unaccent, ~5 µs) ran again for
+      // every index candidate's recheck, filter and similarity: 1,800 candidates of "chinato", 16 → 7 ms.
+      `WITH t AS MATERIALIZED (
+         SELECT token, public.clip_search_fold(token) AS folded FROM unnest($1::text[]) AS token
+       )
+       SELECT t.token, t.folded, v.word, v.similarity
+       FROM t CROSS JOIN LATERAL (
          SELECT w.word, similarity(w.word, t.folded)::float8 AS similarity FROM clip_search_words w
          WHERE w.word % t.folded AND w.word <> t.folded
          ORDER BY similarity DESC, w.word

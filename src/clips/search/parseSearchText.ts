@@ -12,6 +12,11 @@ export interface SearchToken {
   text: string;
   /** CJK/Thai/...: matched through character bigrams instead of whole words. */
   noSpace: boolean;
+  /**
+   * Matched as a whole word although long enough to be a prefix: set by the search for words that are
+   * very common on their own (see markCommonWords in termStatistics).
+   */
+  whole?: boolean;
 }
 
 export interface SearchTerm {

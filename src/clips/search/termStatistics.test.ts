@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { POPULARITY_TIERS } from './buildSearchSql.js';
 import { parseSearchText } from './parseSearchText.js';
-import { chooseCandidateStrategy, estimateFrequency, type TermStatistics } from './termStatistics.js';
+import {
+  chooseCandidateStrategy,
+  estimateFrequency,
+  markCommonWords,
+  type TermStatistics,
+  WHOLE_WORD_MATCHES,
+} from './termStatistics.js';
 
 const stats: TermStatistics = {
   rows: 1_000_000,
@@ -28,6 +34,17 @@ describe('estimateFrequency', () => {
     expect(estimateFrequency(stats, include('the'), { prefix: true })).toBeCloseTo(0.3);
     expect(estimateFrequency(stats, include('the clutch'), { prefix: false })).toBeCloseTo(0.006);
     expect(estimateFrequency(stats, include('zzzunknown'), { prefix: false })).toBeCloseTo(0.00005);
+  });
+
+  it('counts the unlisted words a prefix also matches', () => {
+    // Eight unlisted words (each assumed floor / 2) on top of the listed ones.
+    expect(estimateFrequency(stats, include('poke'), { prefix: true })).toBeCloseTo(0.012 + 8 * 0.00005, 6);
+    expect(estimateFrequency(stats, include('zzzunknown'), { prefix: true })).toBeCloseTo(8 * 0.00005, 6);
+  });
+
+  it('looks words up folded, as the lexemes were stored', () => {
+    expect(estimateFrequency(stats, include('CLÜTCH'), { prefix: false })).toBeCloseTo(0.02, 6);
+    expect(estimateFrequency(stats, include('Pokémon'), { prefix: false })).toBeCloseTo(0.01, 6);
   });
 });
 
@@ -67,5 +84,28 @@ describe('chooseCandidateStrategy', () => {
       bitmapForAll: true,
     });
     expect(chooseCandidateStrategy(null, 0.5)).toEqual({ startTier: 0, bitmapForAll: false });
+  });
+});
+
+describe('markCommonWords', () => {
+  const whole = (raw: string) =>
+    markCommonWords(stats, include(raw)).flatMap((term) => term.tokens.map((token) => token.whole === true));
+
+  it('matches words that are very common on their own whole, and keeps rarer ones as prefixes', () => {
+    // clutch: 20,000 clips on its own (at least WHOLE_WORD_MATCHES); pokemon: 10,000; "poke" is unlisted.
+    expect(stats.rows * 0.02).toBeGreaterThanOrEqual(WHOLE_WORD_MATCHES);
+    expect(whole('clutch poke')).toEqual([true, false]);
+    expect(whole('CLÜTCH')).toEqual([true]);
+    expect(
+      markCommonWords({ ...stats, rows: 100_000 }, include('clutch'))[0]?.tokens[0]?.whole,
+    ).toBeUndefined();
+  });
+
+  it('leaves quoted terms, short words and unknown statistics alone', () => {
+    expect(whole('"clutch"')).toEqual([false]);
+    // "the" is too short to be a prefix in the first place.
+    expect(whole('the')).toEqual([false]);
+    const terms = include('clutch');
+    expect(markCommonWords(null, terms)).toBe(terms);
   });
 });

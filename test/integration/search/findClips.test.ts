@@ -4,6 +4,7 @@ import { upsertBroadcasters, upsertClips, upsertGames } from '../../../src/clips
 import type { ClipSearchQuery } from '../../../src/clips/search/ClipSearchQuery.js';
 import { RELEVANCE_CANDIDATES } from '../../../src/clips/search/buildSearchSql.js';
 import { findClips, type FindClipsDeps } from '../../../src/clips/search/findClips.js';
+import { forgetTermStatistics, WHOLE_WORD_MATCHES } from '../../../src/clips/search/termStatistics.js';
 import type { Database } from '../../../src/db/Database.js';
 import { UserError } from '../../../src/shared/errors.js';
 import { openTestDatabase, testLogger } from '../../support/databases.js';
@@ -134,8 +135,50 @@ describe.each(['pglite', 'postgres'] as const)('findClips on %s', (kind) => {
       );
       expect(page.totalIsExact).toBe(false);
       expect(page.totalEstimate).toBeGreaterThan(RELEVANCE_CANDIDATES);
+      // Text alone is estimated from the lexeme statistics (1,200 clips hold the word).
+      expect(page.totalEstimate).toBeGreaterThan(600);
+      expect(page.totalEstimate).toBeLessThan(2_400);
+      // With a filter the planner estimates.
+      const filtered = await search({ text: 'tierword', channelIds: ['5555'], pageSize: 25 });
+      expect(filtered.totalIsExact).toBe(false);
+      expect(filtered.totalEstimate).toBeGreaterThan(RELEVANCE_CANDIDATES);
     } finally {
       await db.sql.query(`DELETE FROM broadcasters WHERE id = '5555'`);
+    }
+  });
+
+  it('matches a word that is very common on its own whole, not as a prefix', async () => {
+    await upsertBroadcasters(db.sql, [{ id: '5556', login: 'common', displayName: 'Common' }]);
+    const common = Array.from({ length: WHOLE_WORD_MATCHES + 100 }, (_, i) =>
+      fixtureClip({
+        id: `Common${i}`,
+        title: 'commonword moment',
+        views: i,
+        daysAgo: 30,
+        broadcasterId: '5556',
+      }),
+    );
+    // Newest of all: first when sorted by date if "commonword" still matched as a prefix.
+    const longer = fixtureClip({
+      id: 'CommonLonger',
+      title: 'commonwordish',
+      views: 5,
+      daysAgo: 1,
+      broadcasterId: '5556',
+    });
+    await upsertClips(db.sql, [...common, longer], FIXTURE_NOW);
+    try {
+      await db.sql.exec('ANALYZE clips');
+      forgetTermStatistics(db.sql);
+      const newest = await search({ text: 'commonword', sort: 'newest', pageSize: 5 });
+      expect(newest.clips).toHaveLength(5);
+      expect(newest.clips.map((clip) => clip.id)).not.toContain('CommonLonger');
+      // A rarer prefix still finds it.
+      expect(await ids({ text: 'commonwordi' })).toEqual(['CommonLonger']);
+    } finally {
+      await db.sql.query(`DELETE FROM broadcasters WHERE id = '5556'`);
+      await db.sql.exec('ANALYZE clips');
+      forgetTermStatistics(db.sql);
     }
   });
 
