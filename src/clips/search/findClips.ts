@@ -230,7 +230,13 @@ async function runPlan(
         ? 1
         : estimateFrequency(stats, plan.include, {
             prefix: true,
-            ...(plan.mode === 'fuzzy' ? { corrections: plan.corrections } : {}),
+            ...(plan.mode === 'fuzzy'
+              ? {
+                  corrections: plan.corrections,
+                  // Fuzzy mode follows an exact query that found nothing: for one word, the word itself.
+                  typedMatchesNothing: plan.include.length === 1 && plan.include[0]!.tokens.length === 1,
+                }
+              : {}),
           });
     const phrase = plan.include.some(
       (term) => term.tokens.length > 1 && term.tokens.every((t) => !t.noSpace),

@@ -42,6 +42,17 @@ describe('estimateFrequency', () => {
     expect(estimateFrequency(stats, include('zzzunknown'), { prefix: true })).toBeCloseTo(8 * 0.00005, 6);
   });
 
+  it('counts only the corrections of a word known to match nothing', () => {
+    const corrections = { clucth: [{ word: 'clutch', similarity: 0.4 }] };
+    expect(estimateFrequency(stats, include('clucth'), { prefix: true, corrections })).toBeCloseTo(
+      0.02 + 8 * 0.00005,
+      6,
+    );
+    expect(
+      estimateFrequency(stats, include('clucth'), { prefix: true, corrections, typedMatchesNothing: true }),
+    ).toBeCloseTo(0.02, 6);
+  });
+
   it('looks words up folded, as the lexemes were stored', () => {
     expect(estimateFrequency(stats, include('CLÜTCH'), { prefix: false })).toBeCloseTo(0.02, 6);
     expect(estimateFrequency(stats, include('Pokémon'), { prefix: false })).toBeCloseTo(0.01, 6);

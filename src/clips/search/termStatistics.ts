@@ -106,7 +106,12 @@ export function markCommonWords(stats: TermStatistics | null, include: SearchTer
 export function estimateFrequency(
   stats: TermStatistics,
   include: SearchTerm[],
-  options: { prefix: boolean; corrections?: Corrections },
+  options: {
+    prefix: boolean;
+    corrections?: Corrections;
+    /** The typed tokens are known to match nothing (a one-word query retried with corrections). */
+    typedMatchesNothing?: boolean;
+  },
 ): number {
   const unlisted = stats.floor / 2;
   const lexeme = (word: string, prefix: boolean) => {
@@ -129,9 +134,13 @@ export function estimateFrequency(
     const tokens = term.tokens.map((token) => {
       // The statistics hold folded lexemes ("não" is stored as "nao").
       const folded = foldLikeDatabase(token.text);
-      let tokenFrequency = token.noSpace
-        ? noSpaceFrequency(folded)
-        : lexeme(folded, options.prefix && !term.quoted && prefixable(token.text) && token.whole !== true);
+      let tokenFrequency = options.typedMatchesNothing
+        ? 0
+        : token.noSpace
+          ? noSpaceFrequency(folded)
+          : lexeme(folded, options.prefix && !term.quoted && prefixable(token.text) && token.whole !== true);
+      // Corrections count as whole words: as prefixes (which they are matched as) with the unlisted-word
+      // allowance, five of them overstated the text enough to pick slow walks.
       for (const correction of options.corrections?.[token.text] ?? [])
         tokenFrequency += lexeme(correction.word, false);
       return Math.min(1, tokenFrequency);
