@@ -21,7 +21,8 @@ import type { Database } from '../src/db/Database.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { type LatencySummary, summarise, timeEach } from './lib/latency.js';
 import { nullCache } from './lib/nullCache.js';
-import { seededRandom, syntheticCorpus, type SyntheticCorpus } from './lib/syntheticClips.js';
+import { seededRandom } from '../test/fakes/twitch/clipGenerator.js';
+import { syntheticCorpus, type SyntheticCorpus } from './lib/syntheticClips.js';
 
 const { values: args } = parseArgs({
   options: {

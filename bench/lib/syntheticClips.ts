@@ -3,18 +3,7 @@
 // games and clippers. Same seed, same data.
 import type { ClipRecord } from '../../src/clips/ClipRecord.js';
 import type { BroadcasterRow, GameRow } from '../../src/clips/clipStore.js';
-
-/** mulberry32: small, fast, good enough for synthetic data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../../test/fakes/twitch/clipGenerator.js';
 
 /** Samples indexes 0..n-1 with probability ∝ 1 / (rank + 1)^s. */
 export class ZipfSampler {
