@@ -59,6 +59,8 @@ describe('loadConfig', () => {
       publicUrl: undefined,
       tokenEncryptionKey: undefined,
       logLevel: 'info',
+      subscriptionsPerGuild: 25,
+      trackingIdleMs: 30 * 86_400_000,
     });
   });
 
@@ -77,7 +79,11 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://bot.example.com/',
       TOKEN_ENCRYPTION_KEY: KEY,
       LOG_LEVEL: 'debug',
+      SUBSCRIPTIONS_PER_GUILD: '3',
+      TRACKING_IDLE_DAYS: '7',
     });
+    expect(config.subscriptionsPerGuild).toBe(3);
+    expect(config.trackingIdleMs).toBe(7 * 86_400_000);
     expect(config.discord.apiUrl).toBe('http://127.0.0.1:4000/api');
     expect(config.discord.devGuildId).toBe('98765432109876543');
     expect(config.twitch.mockApiPort).toBe(4001);
@@ -90,6 +96,13 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('https://bot.example.com');
     expect(config.tokenEncryptionKey).toEqual(Buffer.alloc(32, 7));
     expect(config.logLevel).toBe('debug');
+  });
+
+  it('refuses a subscription quota or idle time that is not a whole number in range', () => {
+    expect(problemsOf({ ...minimal, SUBSCRIPTIONS_PER_GUILD: '0', TRACKING_IDLE_DAYS: '1.5' })).toEqual([
+      expect.stringMatching(/^SUBSCRIPTIONS_PER_GUILD is invalid \(must be an integer from 1 to 1000\)/),
+      expect.stringMatching(/^TRACKING_IDLE_DAYS is invalid \(must be an integer from 1 to 3650\)/),
+    ]);
   });
 
   it('accepts postgres:// as well as postgresql:// and redis:// as well as rediss://', () => {
