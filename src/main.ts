@@ -14,12 +14,15 @@ import { applyMigrations } from './db/migrate.js';
 import { createDiscordClient } from './discord/createDiscordClient.js';
 import { createDiscordMetrics } from './discord/createDiscordMetrics.js';
 import { createInteractionRouter } from './discord/createInteractionRouter.js';
+import { trackGuildMembership } from './discord/trackGuildMembership.js';
+import { createGuildService } from './guilds/GuildService.js';
 import { createAdminServer, type AdminServer } from './http/adminServer.js';
 import { cacheReadinessCheck } from './http/readiness.js';
 import { twitchAuthRoutes } from './http/twitchAuthRoutes.js';
 import { createLogger, routeDiscordDiagnostics } from './observability/logger.js';
 import { createMetricsRegistry } from './observability/metrics.js';
 import { ShutdownSequence } from './shared/ShutdownSequence.js';
+import { createSubscriptionService } from './subscriptions/SubscriptionService.js';
 import { AppError } from './shared/errors.js';
 import { createClipSync, type ClipSync } from './sync/ClipSync.js';
 import { createEventSubManager, type EventSubManager } from './twitch/EventSubManager.js';
@@ -130,10 +133,19 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     registry,
   });
   shutdown.add('twitch adapter', () => twitch.stop());
-  const sync = createClipSync({ db, twitch, cache, registry, logger });
+  const sync = createClipSync({
+    db,
+    twitch,
+    cache,
+    registry,
+    logger,
+    options: { trackingIdleMs: config.trackingIdleMs },
+  });
+  const guilds = createGuildService({ sql: db.sql });
 
   const discord = createDiscordClient({ apiUrl: config.discord.apiUrl });
   routeDiscordDiagnostics(discord, logger.child({ component: 'discord' }));
+  trackGuildMembership({ client: discord, guilds, logger });
   const routeInteraction = createInteractionRouter({
     commands,
     deps: {
@@ -147,6 +159,8 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
           ? { publicUrl: config.publicUrl, tokenEncryptionKey: config.tokenEncryptionKey }
           : null,
       logger: logger.child({ component: 'commands' }),
+      subscriptions: createSubscriptionService({ sql: db.sql, sync, quota: config.subscriptionsPerGuild }),
+      guilds,
     },
     interactionsTotal: discordMetrics.interactionsTotal,
   });

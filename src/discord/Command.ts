@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { Cache } from '../cache/Cache.js';
 import type { SearchMetrics } from '../clips/search/searchMetrics.js';
 import type { Database } from '../db/Database.js';
+import type { GuildService } from '../guilds/GuildService.js';
+import type { SubscriptionService } from '../subscriptions/SubscriptionService.js';
 import type { ClipSync } from '../sync/ClipSync.js';
 import type { TwitchAdapter } from '../twitch/twitchTypes.js';
 
@@ -22,6 +24,10 @@ export interface CommandDeps {
   searchMetrics: SearchMetrics;
   /** Twitch account linking; null when the operator has not set PUBLIC_URL and TOKEN_ENCRYPTION_KEY. */
   twitchLinking: { publicUrl: string; tokenEncryptionKey: Buffer } | null;
+  /** `/subscriptions`: add, list, pause, resume, remove (per-guild quota inside). */
+  subscriptions: SubscriptionService;
+  /** `/settings` and the manage permission's manager role. */
+  guilds: Pick<GuildService, 'getSettings' | 'updateSettings'>;
 }
 
 /** One slash command: a file in commands/ exporting `{ data, execute } satisfies Command`. */
