@@ -1,5 +1,6 @@
 import type { SqlExecutor } from '../db/Database.js';
 import { UserError } from '../shared/errors.js';
+import { isSnowflake } from '../shared/snowflake.js';
 import { normaliseTimeZone } from './timeZones.js';
 
 /** What `/settings` shows and changes. */
@@ -22,8 +23,6 @@ export interface GuildSettingsChanges {
   syncClipChanges?: boolean;
   groupMoments?: boolean;
 }
-
-const SNOWFLAKE = /^\d{17,20}$/;
 
 interface SettingsRow {
   id: string;
@@ -73,7 +72,7 @@ export async function updateGuildSettings(options: {
 }): Promise<GuildSettings> {
   const { changes, guild } = options;
   if (changes.managerRoleId != null) {
-    if (!SNOWFLAKE.test(changes.managerRoleId)) {
+    if (!isSnowflake(changes.managerRoleId)) {
       throw new UserError('settings.invalidRole', 'Pick the manager role from the list.');
     }
     if (changes.managerRoleId === guild.id) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '../db/Database.js';
 import { UserError } from '../shared/errors.js';
+import { isSnowflake } from '../shared/snowflake.js';
 import type { ClipSync } from '../sync/ClipSync.js';
 import type { TwitchUser } from '../twitch/twitchTypes.js';
 import { selectSubscriptionViews, type SubscriptionView } from './SubscriptionView.js';
@@ -9,8 +10,6 @@ import {
   type SubscriptionFilterInput,
   type SubscriptionFilters,
 } from './subscriptionFilters.js';
-
-const SNOWFLAKE = /^\d{17,20}$/;
 
 export interface CreateSubscriptionOptions {
   sql: SqlExecutor;
@@ -47,7 +46,7 @@ export async function createSubscription(
 ): Promise<CreateSubscriptionResult> {
   const { sql, guild } = options;
   const now = options.now ?? new Date();
-  if (!SNOWFLAKE.test(options.discordChannelId) || !SNOWFLAKE.test(guild.id)) {
+  if (!isSnowflake(options.discordChannelId) || !isSnowflake(guild.id)) {
     throw new UserError('subscriptions.invalidChannel', 'Pick the Discord channel to post in from the list.');
   }
   // Validates before anything is written; applied again to the existing filters on a duplicate.
@@ -83,27 +82,15 @@ export async function createSubscription(
     await assertBelowQuota(tx, guild.id, options.quota);
     const id = randomUUID();
     await tx.query(
-      `INSERT INTO subscriptions (id, guild_id, discord_channel_id, broadcaster_id, min_views, keywords,
-                                  keyword_mode, excluded_words, game_id, creator_id, skip_untitled,
-                                  mention_role_id, mode, digest_size, created_by_user_id, created_at,
-                                  post_clips_since)
-       VALUES ($1::uuid, $2, $3, $4, $5, $6::text[], $7, $8::text[], $9, $10, $11, $12, $13, $14, $15,
-               $16::timestamptz, $16::timestamptz)`,
+      `INSERT INTO subscriptions (id, guild_id, discord_channel_id, broadcaster_id, ${FILTER_COLUMNS},
+                                  created_by_user_id, created_at, post_clips_since)
+       VALUES ($1::uuid, $2, $3, $4, ${FILTER_PLACEHOLDERS(5)}, $15, $16::timestamptz, $16::timestamptz)`,
       [
         id,
         guild.id,
         options.discordChannelId,
         options.twitchChannel.id,
-        filters.minViews,
-        filters.keywords,
-        filters.keywordMode,
-        filters.excludedWords,
-        filters.gameId,
-        filters.creatorId,
-        filters.skipUntitled,
-        filters.mentionRoleId,
-        filters.mode,
-        filters.digestSize,
+        ...filterValues(filters),
         options.createdByUserId,
         now,
       ],
@@ -142,25 +129,32 @@ async function assertBelowQuota(sql: SqlExecutor, guildId: string, quota: number
   }
 }
 
+/** The filter columns, in the order of `filterValues`. */
+const FILTER_COLUMNS = `min_views, keywords, keyword_mode, excluded_words, game_id, creator_id, skip_untitled,
+                        mention_role_id, mode, digest_size`;
+const FILTER_PLACEHOLDERS = (first: number) =>
+  `$${first}, $${first + 1}::text[], $${first + 2}, $${first + 3}::text[], $${first + 4}, $${first + 5},
+   $${first + 6}, $${first + 7}, $${first + 8}, $${first + 9}`;
+
+function filterValues(f: SubscriptionFilters): unknown[] {
+  return [
+    f.minViews,
+    f.keywords,
+    f.keywordMode,
+    f.excludedWords,
+    f.gameId,
+    f.creatorId,
+    f.skipUntitled,
+    f.mentionRoleId,
+    f.mode,
+    f.digestSize,
+  ];
+}
+
 /** Writes every filter column of a subscription (used by the duplicate-add update). */
 async function writeFilters(sql: SqlExecutor, id: string, filters: SubscriptionFilters): Promise<void> {
   await sql.query(
-    `UPDATE subscriptions
-        SET min_views = $2, keywords = $3::text[], keyword_mode = $4, excluded_words = $5::text[], game_id = $6,
-            creator_id = $7, skip_untitled = $8, mention_role_id = $9, mode = $10, digest_size = $11
-      WHERE id = $1::uuid`,
-    [
-      id,
-      filters.minViews,
-      filters.keywords,
-      filters.keywordMode,
-      filters.excludedWords,
-      filters.gameId,
-      filters.creatorId,
-      filters.skipUntitled,
-      filters.mentionRoleId,
-      filters.mode,
-      filters.digestSize,
-    ],
+    `UPDATE subscriptions SET (${FILTER_COLUMNS}) = (${FILTER_PLACEHOLDERS(2)}) WHERE id = $1::uuid`,
+    [id, ...filterValues(filters)],
   );
 }

@@ -1,5 +1,6 @@
 import { foldLikeDatabase } from '../clips/search/foldLikeDatabase.js';
 import { UserError } from '../shared/errors.js';
+import { isSnowflake } from '../shared/snowflake.js';
 
 export const KEYWORD_MODES = ['any', 'all'] as const;
 export type KeywordMode = (typeof KEYWORD_MODES)[number];
@@ -15,7 +16,6 @@ export const DEFAULT_DIGEST_SIZE = 5;
 export const MAX_MIN_VIEWS = 100_000_000;
 
 const TWITCH_ID = /^\d{1,20}$/;
-const SNOWFLAKE = /^\d{17,20}$/;
 // The search's notion of a word: letters, marks and digits; everything else separates words.
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
@@ -90,7 +90,7 @@ export function normaliseSubscriptionFilters(
   if (input.creatorId != null) result.creatorId = twitchId(input.creatorId, 'clipper');
   if (input.skipUntitled != null) result.skipUntitled = input.skipUntitled;
   if (input.mentionRoleId != null) {
-    if (!SNOWFLAKE.test(input.mentionRoleId)) {
+    if (!isSnowflake(input.mentionRoleId)) {
       throw new UserError('subscriptions.invalidRole', 'Pick the role to mention from the list.');
     }
     if (input.mentionRoleId === options.guildId) {
