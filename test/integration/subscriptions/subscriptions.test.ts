@@ -17,10 +17,12 @@ import {
   removeSubscription,
   resumeSubscription,
 } from '../../../src/subscriptions/manageSubscriptions.js';
+import { Registry } from 'prom-client';
+import { createClipSync } from '../../../src/sync/ClipSync.js';
 import { releaseIdleChannels } from '../../../src/sync/trackingLifecycle.js';
 import { trackChannel, type TrackReason } from '../../../src/sync/trackChannel.js';
 import type { TwitchAdapter, TwitchUser } from '../../../src/twitch/twitchTypes.js';
-import { openTestDatabase } from '../../support/databases.js';
+import { openTestDatabase, testLogger } from '../../support/databases.js';
 
 const GUILD = { id: '200000000000000001', name: 'Clip Fans' };
 const OTHER_GUILD = { id: '200000000000000002', name: 'Other' };
@@ -336,6 +338,26 @@ describe.each(['pglite', 'postgres'] as const)('subscription services on %s', (k
     expect(
       (await sync.trackChannel({ broadcasterId: CHATTY.id, reason: 'search', user: CHATTY })).created,
     ).toBe(true);
+  });
+
+  it('runs the release as a sync step with the configured idle time, counted in a metric', async () => {
+    const registry = new Registry();
+    let clock = now;
+    const clipSync = createClipSync({
+      db,
+      twitch: noTwitch,
+      logger: testLogger(),
+      registry,
+      clock: () => clock,
+      options: { trackingIdleMs: 2 * DAY },
+    });
+    await clipSync.trackChannel({ broadcasterId: CHATTY.id, reason: 'search', user: CHATTY });
+    clock = new Date(now.getTime() + DAY);
+    expect(await clipSync.steps.releaseIdleChannels()).toBe(0);
+    clock = new Date(now.getTime() + 3 * DAY);
+    expect(await clipSync.steps.releaseIdleChannels()).toBe(1);
+    expect(await registry.getSingleMetricAsString('tcs_sync_channels_released_total')).toMatch(/ 1$/m);
+    expect(await clipSync.getChannelSyncStatus(CHATTY.id)).toBeNull();
   });
 
   it('keeps a paused subscription’s channel tracked', async () => {
