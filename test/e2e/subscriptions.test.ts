@@ -152,6 +152,25 @@ describe('subscriptions and settings through the real bot', () => {
       discord.fixtures.general.id,
     ]);
 
+    // A voice channel's chat cannot take clip posts: refused before anything happens.
+    const voice = discord.addChannel(discord.fixtures.guild.id, { name: 'Voice', type: 2 });
+    const fromVoice = await discord.interact
+      .slashCommand({
+        name: 'subscriptions',
+        subcommand: 'add',
+        options: { channel: 'twitchdev' },
+        channelId: voice.id,
+        user: discord.fixtures.owner,
+      })
+      .callback();
+    expect(fromVoice).toMatchObject({
+      type: 4,
+      data: {
+        flags: EPHEMERAL,
+        content: expect.stringMatching(/^Clips cannot be posted in this kind of channel/),
+      },
+    });
+
     const third = ownerRun('add', { channel: 'twitchdev' });
     const refusal = await third.waitForFollowUp();
     expect(Number(refusal.flags) & EPHEMERAL).toBe(EPHEMERAL);
