@@ -15,19 +15,27 @@ export function trackGuildMembership(options: {
 }): void {
   const { client, guilds } = options;
   const logger = options.logger.child({ component: 'guild-membership' });
-  const present = (guild: Guild, event: string) => {
-    guilds
-      .recordPresent({ id: guild.id, name: guild.name, systemChannelId: guild.systemChannelId })
-      .then(({ created, rejoined }) => {
-        if (created || rejoined) logger.info({ guildId: guild.id, event, rejoined }, 'guild joined');
-      })
-      .catch((error: unknown) =>
-        logger.error({ err: error, guildId: guild.id, event }, 'could not record guild'),
-      );
+  const record = async (guild: Guild, event: string): Promise<void> => {
+    try {
+      const { created, rejoined } = await guilds.recordPresent({
+        id: guild.id,
+        name: guild.name,
+        systemChannelId: guild.systemChannelId,
+      });
+      if (created || rejoined) logger.info({ guildId: guild.id, event, rejoined }, 'guild joined');
+    } catch (error) {
+      logger.error({ err: error, guildId: guild.id, event }, 'could not record guild');
+    }
   };
+  const present = (guild: Guild, event: string) => void record(guild, event);
 
   client.once(Events.ClientReady, (ready) => {
-    for (const guild of ready.guilds.cache.values()) if (guild.available) present(guild, 'ready');
+    // One write at a time: a bot in thousands of guilds must not queue thousands of writes on the pool.
+    const available = [...ready.guilds.cache.values()].filter((guild) => guild.available);
+    void (async () => {
+      for (const guild of available) await record(guild, 'ready');
+      logger.info({ guilds: available.length }, 'guilds recorded');
+    })();
   });
   // A join emits guildCreate; a guild that was unavailable emits guildAvailable (before READY too: those
   // are recorded by the ready handler above, once).
