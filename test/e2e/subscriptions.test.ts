@@ -139,10 +139,21 @@ describe('subscriptions and settings through the real bot', () => {
   });
 
   it('posts in the current channel by default and stops at the quota with a clear message', async () => {
+    // Picked from autocomplete this time: the option's value is the Twitch user id.
+    const picked = await discord.interact
+      .autocomplete({
+        name: 'subscriptions',
+        subcommand: 'add',
+        options: { channel: 'chatty' },
+        focused: 'channel',
+        user: discord.fixtures.owner,
+      })
+      .autocompleteChoices();
+    expect(picked.map((choice) => choice.value)).toContain('100000102');
     const second = discord.interact.slashCommand({
       name: 'subscriptions',
       subcommand: 'add',
-      options: { channel: 'chattykat', mode: 'weekly', digest_size: 3 },
+      options: { channel: '100000102', mode: 'weekly', digest_size: 3 },
       channelId: discord.fixtures.general.id,
       user: discord.fixtures.owner,
     });
