@@ -1,10 +1,8 @@
 import { Writable } from 'node:stream';
-import { Client, GatewayIntentBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import type { LogLevel } from '../config/config.js';
-import { createLogger, withComponent } from './logger.js';
-import { routeDiscordDiagnostics } from './routeDiscordDiagnostics.js';
-import { twurpleLoggerOptions } from './twurpleLoggerOptions.js';
+import { createLogger } from './logger.js';
+import { withComponent } from './withComponent.js';
 
 const BOT_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs';
 const TWITCH_TOKEN = 'cfabdegwdoklmawdzdo98xt2fo512y';
@@ -82,79 +80,6 @@ describe('createLogger', () => {
     logger.info({ misc: { innocentLookingField: CLIENT_SECRET } }, `and in the message ${CLIENT_SECRET}`);
     expect(lines.join('\n')).not.toContain(CLIENT_SECRET);
     expect(lines).toHaveLength(1);
-  });
-});
-
-describe('routeDiscordDiagnostics', () => {
-  it('routes client and REST diagnostics into the logger, scrubbed, and detaches on request', () => {
-    const { logger, records, lines } = capture('debug');
-    const client = new Client({ intents: [GatewayIntentBits.Guilds] });
-    const detach = routeDiscordDiagnostics(client, logger);
-
-    client.emit('debug', `[WS => Shard 0] Provided token: ${BOT_TOKEN}`);
-    client.emit('warn', 'something odd');
-    client.emit('error', new Error(`socket closed for Bot ${BOT_TOKEN}`));
-    client.rest.emit('rateLimited', {
-      global: false,
-      hash: 'h',
-      limit: 5,
-      majorParameter: '123456789012345678',
-      method: 'POST',
-      retryAfter: 1200,
-      route: '/channels/:id/messages',
-      scope: 'user',
-      sublimitTimeout: 0,
-      timeToReset: 1200,
-      url: `https://discord.com/api/v10/webhooks/123456789012345678/${TWITCH_TOKEN}abcdef`,
-    });
-    client.rest.emit('invalidRequestWarning', { count: 1000, remainingTime: 60_000 });
-
-    expect(records().map((record) => [record.level, record.component])).toEqual([
-      ['debug', 'discord'],
-      ['warn', 'discord'],
-      ['error', 'discord'],
-      ['info', 'discord'],
-      ['warn', 'discord'],
-    ]);
-    expect(records()[3]).toMatchObject({
-      route: '/channels/:id/messages',
-      retryAfterMs: 1200,
-      scope: 'user',
-    });
-    expect(lines.join('\n')).not.toContain(BOT_TOKEN);
-    expect(lines.join('\n')).not.toContain(TWITCH_TOKEN);
-
-    detach();
-    client.emit('warn', 'after detach');
-    expect(records()).toHaveLength(5);
-    void client.destroy();
-  });
-});
-
-describe('twurpleLoggerOptions', () => {
-  it('maps twurple levels onto pino levels and scrubs the text', () => {
-    const { logger, records } = capture('debug');
-    const options = twurpleLoggerOptions(logger);
-    expect(options.minLevel).toBe('debug');
-    const custom = options.custom as (level: number, message: string) => void;
-    custom(0, 'critical thing');
-    custom(1, 'error thing');
-    custom(2, 'warning thing');
-    custom(3, `info GET /helix/users?access_token=${TWITCH_TOKEN}`);
-    custom(4, 'debug thing');
-    custom(7, 'trace thing is below the level');
-    expect(records().map((record) => [record.level, record.component, record.library, record.msg])).toEqual([
-      ['error', 'twitch', 'twurple', 'critical thing'],
-      ['error', 'twitch', 'twurple', 'error thing'],
-      ['warn', 'twitch', 'twurple', 'warning thing'],
-      ['info', 'twitch', 'twurple', 'info GET /helix/users?access_token=[REDACTED]'],
-      ['debug', 'twitch', 'twurple', 'debug thing'],
-    ]);
-  });
-
-  it('tells twurple the threshold so it filters before formatting', () => {
-    expect(twurpleLoggerOptions(capture('warn').logger).minLevel).toBe('warning');
-    expect(twurpleLoggerOptions(capture('silent').logger).minLevel).toBe('critical');
   });
 });
 

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { decryptToken, encryptToken } from '../crypto/tokenCipher.js';
 import type { SqlExecutor } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
-import { twurpleLoggerOptions } from '../observability/twurpleLoggerOptions.js';
+import { twurpleLoggerOptions } from './twurpleLoggerOptions.js';
 import { createSyncMetrics } from '../sync/syncMetrics.js';
 import { listLinkedAccounts, markAccountRevoked, updateRefreshToken } from './twitchAccounts.js';
 
