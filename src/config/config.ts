@@ -215,9 +215,7 @@ const envSchema = z.object(envShape).transform((env): Config => ({
   publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
   tokenEncryptionKey:
     env.TOKEN_ENCRYPTION_KEY === undefined ? undefined : Buffer.from(env.TOKEN_ENCRYPTION_KEY, 'base64'),
-  tokenEncryptionOldKeys: (env.TOKEN_ENCRYPTION_OLD_KEYS?.split(',') ?? []).map((key) =>
-    Buffer.from(key.trim(), 'base64'),
-  ),
+  tokenEncryptionOldKeys: parseKeyList(env.TOKEN_ENCRYPTION_OLD_KEYS),
   logLevel: env.LOG_LEVEL,
 }));
 
@@ -233,6 +231,31 @@ const databaseEnvSchema = z
     database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
     logLevel: env.LOG_LEVEL,
   }));
+
+/** What `npm run tokens:rotate` needs: the database and the token keys, no Discord or Twitch credentials. */
+export interface TokenRotationConfig extends DatabaseCommandConfig {
+  tokenEncryptionKey: Buffer;
+  tokenEncryptionOldKeys: Buffer[];
+}
+
+const tokenRotationEnvSchema = z
+  .object({
+    DATABASE_URL: envShape.DATABASE_URL,
+    DATA_DIR: envShape.DATA_DIR,
+    LOG_LEVEL: envShape.LOG_LEVEL,
+    TOKEN_ENCRYPTION_KEY: envShape.TOKEN_ENCRYPTION_KEY.unwrap(),
+    TOKEN_ENCRYPTION_OLD_KEYS: envShape.TOKEN_ENCRYPTION_OLD_KEYS,
+  })
+  .transform((env): TokenRotationConfig => ({
+    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
+    logLevel: env.LOG_LEVEL,
+    tokenEncryptionKey: Buffer.from(env.TOKEN_ENCRYPTION_KEY, 'base64'),
+    tokenEncryptionOldKeys: parseKeyList(env.TOKEN_ENCRYPTION_OLD_KEYS),
+  }));
+
+function parseKeyList(value: string | undefined): Buffer[] {
+  return (value?.split(',') ?? []).map((key) => Buffer.from(key.trim(), 'base64'));
+}
 
 function describeIssue(name: ConfigVariable, present: boolean): string {
   const help: VariableHelp = CONFIG_VARIABLES[name];
@@ -251,6 +274,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 /** Validates only the database variables, with the same rules and messages as `loadConfig`. */
 export function loadDatabaseCommandConfig(env: Record<string, string | undefined>): DatabaseCommandConfig {
   return parseEnv(databaseEnvSchema, env);
+}
+
+/** Validates the variables of `npm run tokens:rotate` (TOKEN_ENCRYPTION_KEY is required there). */
+export function loadTokenRotationConfig(env: Record<string, string | undefined>): TokenRotationConfig {
+  return parseEnv(tokenRotationEnvSchema, env);
 }
 
 function parseEnv<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
