@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
+import { DiscordAPIError } from '@discordjs/rest';
 import { describe, expect, it } from 'vitest';
+import { createTwitchLinkUrl } from '../twitch/linking/linkUrl.js';
 import type { LogLevel } from '../config/config.js';
 import { createLogger } from './logger.js';
 import { withComponent } from './withComponent.js';
@@ -73,6 +75,37 @@ describe('createLogger', () => {
     expect(output).not.toContain(BOT_TOKEN);
     expect(output).toContain('code=[REDACTED]');
     expect(output).toContain('Bot [REDACTED]');
+  });
+
+  it('keeps the signed /twitch link URL out of a logged Discord API error that quotes the reply', () => {
+    const { logger, lines } = capture();
+    const url = createTwitchLinkUrl({
+      publicUrl: 'https://bot.example',
+      tokenEncryptionKey: Buffer.alloc(32, 7),
+      discordUserId: '123456789012345678',
+      now: new Date(),
+    });
+    const signed = new URL(url).searchParams.get('link')!;
+    const reply = { embeds: [{ url, description: `[Open this link](${url}) within 30 minutes` }], flags: 64 };
+    const error = new DiscordAPIError(
+      { code: 50035, message: 'Invalid Form Body' },
+      50035,
+      400,
+      'POST',
+      'https://discord.com/api/v10/interactions/123456789012345678/token/callback',
+      { body: { type: 4, data: reply } },
+    );
+    logger.error({ err: error }, 'interaction reply failed');
+    const output = lines.join('\n');
+    expect(output).toContain('link=[REDACTED]');
+    expect(output).not.toContain(signed.split('.')[1]!);
+    expect(output).not.toContain(encodeURIComponent(signed));
+  });
+
+  it('does not redact ordinary words that happen to equal a short configured password', () => {
+    const { logger, records } = capture('trace', ['postgres']);
+    logger.info({ backend: 'postgres', database: { password: 'postgres' } }, 'database ready');
+    expect(records()[0]).toMatchObject({ backend: 'postgres', database: { password: '[REDACTED]' } });
   });
 
   it('never writes a configured secret, even in a field it has no rule for', () => {
