@@ -1,25 +1,10 @@
-import { Writable } from 'node:stream';
 import { Client, GatewayIntentBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import type { LogLevel } from '../config/config.js';
-import { createLogger } from '../observability/logger.js';
+import { captureLogs as capture } from '../../test/support/captureLogs.js';
 import { routeDiscordDiagnostics } from './routeDiscordDiagnostics.js';
 
 const BOT_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs';
 const TWITCH_TOKEN = 'cfabdegwdoklmawdzdo98xt2fo512y';
-
-function capture(level: LogLevel = 'trace') {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  const logger = createLogger({ level, destination });
-  const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { logger, lines, records };
-}
 
 describe('routeDiscordDiagnostics', () => {
   it('routes client and REST diagnostics into the logger, scrubbed, and detaches on request', () => {

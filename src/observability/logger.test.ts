@@ -1,27 +1,12 @@
-import { Writable } from 'node:stream';
 import { DiscordAPIError } from '@discordjs/rest';
 import { describe, expect, it } from 'vitest';
+import { captureLogs as capture } from '../../test/support/captureLogs.js';
 import { createTwitchLinkUrl } from '../twitch/linking/linkUrl.js';
-import type { LogLevel } from '../config/config.js';
-import { createLogger } from './logger.js';
 import { withComponent } from './withComponent.js';
 
 const BOT_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs';
 const TWITCH_TOKEN = 'cfabdegwdoklmawdzdo98xt2fo512y';
 const CLIENT_SECRET = 'plainsecretvalue0987654321';
-
-function capture(level: LogLevel = 'trace', secrets: string[] = []) {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  const logger = createLogger({ level, destination, secrets });
-  const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { logger, lines, records };
-}
 
 describe('createLogger', () => {
   it('writes JSON lines with a level name, an ISO time and the message', () => {

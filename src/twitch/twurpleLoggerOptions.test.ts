@@ -1,23 +1,8 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { LogLevel } from '../config/config.js';
-import { createLogger } from '../observability/logger.js';
+import { captureLogs as capture } from '../../test/support/captureLogs.js';
 import { twurpleLoggerOptions } from './twurpleLoggerOptions.js';
 
 const TWITCH_TOKEN = 'cfabdegwdoklmawdzdo98xt2fo512y';
-
-function capture(level: LogLevel = 'trace') {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  const logger = createLogger({ level, destination });
-  const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { logger, lines, records };
-}
 
 describe('twurpleLoggerOptions', () => {
   it('maps twurple levels onto pino levels and scrubs the text', () => {
