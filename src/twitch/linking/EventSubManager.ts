@@ -55,7 +55,8 @@ export function createEventSubManager(options: CreateEventSubManagerOptions): Ev
   // Subscriptions Twitch did not create (e.g. no token during an outage of its id server): made again later.
   const failed = new Set<string>();
   const connected = new Set<string>();
-  let undecryptable = 0;
+  // Accounts whose stored token no configured key opened at start; a re-link fixes one.
+  const undecryptable = new Set<string>();
   let started = false;
 
   const tokens = new LinkedAccountTokens({
@@ -172,7 +173,7 @@ export function createEventSubManager(options: CreateEventSubManagerOptions): Ev
       if (started) return;
       started = true;
       const accounts = await listLinkedAccounts(options.sql);
-      undecryptable = 0;
+      undecryptable.clear();
       for (const account of accounts) {
         try {
           const refreshToken = decryptToken(
@@ -183,21 +184,22 @@ export function createEventSubManager(options: CreateEventSubManagerOptions): Ev
           tokens.setAccount({ twitchUserId: account.twitchUserId, refreshToken, linkedAt: account.linkedAt });
           subscribe(account.twitchUserId);
         } catch (error) {
-          undecryptable++;
+          undecryptable.add(account.twitchUserId);
           log.error({ twitchUserId: account.twitchUserId, err: error }, 'Skipping a linked account');
         }
       }
       listener.start();
-      log.info({ accounts: subscriptions.size, undecryptable }, 'EventSub started');
+      log.info({ accounts: subscriptions.size, undecryptable: undecryptable.size }, 'EventSub started');
     },
     async addAccount(account) {
       // A re-link replaces the token in memory at once; the old link's refreshes can no longer write.
       tokens.setAccount(account);
+      undecryptable.delete(account.twitchUserId);
       subscribe(account.twitchUserId);
       retryFailedSubscriptions(account.twitchUserId);
     },
     subscribedBroadcasters: () => [...subscriptions.keys()],
-    undecryptableAccounts: () => undecryptable,
+    undecryptableAccounts: () => undecryptable.size,
     async stop() {
       if (!started) return;
       started = false;

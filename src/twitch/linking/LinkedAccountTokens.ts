@@ -67,6 +67,7 @@ export class LinkedAccountTokens implements AuthProvider {
   readonly #log: Logger;
   readonly #retry: { initialMs: number; maxMs: number };
   readonly #now: () => number;
+  #stopped = false;
 
   constructor(options: LinkedAccountTokensOptions) {
     this.clientId = options.clientId;
@@ -103,8 +104,9 @@ export class LinkedAccountTokens implements AuthProvider {
     return this.#entries.has(twitchUserId);
   }
 
-  /** Cancels pending retries (shutdown). */
+  /** Cancels pending retries and schedules no more (shutdown). */
   stop(): void {
+    this.#stopped = true;
     for (const entry of this.#entries.values()) {
       if (entry.retryTimer) clearTimeout(entry.retryTimer);
       entry.retryTimer = null;
@@ -121,21 +123,15 @@ export class LinkedAccountTokens implements AuthProvider {
     if (entry.accessToken !== null && entry.expiresAt - EXPIRY_MARGIN_MS > this.#now()) {
       return this.#toAccessToken(entry);
     }
-    if (entry.retryAt > this.#now()) {
-      // Fail fast while backing off: twurple's callers would otherwise hit Twitch's id server on every request.
-      throw new AppError(
-        'twitch.tokenRefreshBackoff',
-        `token refresh for linked account ${entry.account.twitchUserId} is backing off after a failure`,
-      );
-    }
-    return await this.#refresh(entry);
+    return await this.#refreshUnlessBackingOff(entry);
   }
 
+  /** twurple calls this after a 401; it respects the backoff like any other refresh. */
   async refreshAccessTokenForUser(user: UserIdResolvable): Promise<AccessTokenWithUserId> {
     const userId = extractUserId(user);
     const entry = this.#entries.get(userId);
     if (!entry) throw new AppError('twitch.unknownLinkedAccount', `no linked account ${userId}`);
-    return await this.#refresh(entry);
+    return await this.#refreshUnlessBackingOff(entry);
   }
 
   async getAnyAccessToken(user?: UserIdResolvable): Promise<AccessTokenWithUserId> {
@@ -143,6 +139,19 @@ export class LinkedAccountTokens implements AuthProvider {
     const token = user === undefined ? null : await this.getAccessTokenForUser(user);
     if (!token) throw new AppError('twitch.unknownLinkedAccount', 'no linked account for this request');
     return token;
+  }
+
+  #refreshUnlessBackingOff(entry: Entry): Promise<AccessTokenWithUserId> {
+    if (entry.retryAt > this.#now()) {
+      // Fail fast while backing off: twurple's callers would otherwise hit Twitch's id server on every request.
+      return Promise.reject(
+        new AppError(
+          'twitch.tokenRefreshBackoff',
+          `token refresh for linked account ${entry.account.twitchUserId} is backing off after a failure`,
+        ),
+      );
+    }
+    return this.#refresh(entry);
   }
 
   #refresh(entry: Entry): Promise<AccessTokenWithUserId> {
@@ -227,6 +236,7 @@ export class LinkedAccountTokens implements AuthProvider {
       'Linked account token refresh failed (Twitch unreachable or erroring); keeping the account and retrying',
     );
     if (entry.retryTimer) clearTimeout(entry.retryTimer);
+    if (this.#stopped) return;
     entry.retryTimer = setTimeout(() => {
       entry.retryTimer = null;
       if (!this.#isCurrent(entry)) return;
