@@ -95,7 +95,7 @@ for (const kind of KINDS) {
     );
     const plan = await db.sql.query<{ 'QUERY PLAN': string }>(
       `EXPLAIN (ANALYZE, BUFFERS) ${CHANNEL_CLIP_STATS_SQL}`,
-      [CHANNEL, null, NOW, 'day', TOP_LIST_SIZE],
+      [CHANNEL, null, NOW, '1 day', TOP_LIST_SIZE],
     );
     console.log(`plan (all time):\n${plan.map((row) => `  ${row['QUERY PLAN']}`).join('\n')}`);
   } finally {
