@@ -1,8 +1,11 @@
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClipRecord } from '../../../src/clips/ClipRecord.js';
 import { upsertBroadcasters, upsertClips, upsertGames } from '../../../src/clips/clipStore.js';
 import type { ChannelClipStats, ClipStatsPeriod } from '../../../src/clips/stats/ChannelClipStats.js';
+import { buildClipStatsReply } from '../../../src/clips/stats/clipStatsReply.js';
 import { getChannelClipStats } from '../../../src/clips/stats/getChannelClipStats.js';
+import { renderClipStatsChart } from '../../../src/clips/stats/renderClipStatsChart.js';
 import type { Database } from '../../../src/db/Database.js';
 import { openTestDatabase } from '../../support/databases.js';
 
@@ -212,5 +215,26 @@ describe.each(['pglite', 'postgres'] as const)('getChannelClipStats on %s', (kin
     const all = await stats('all', '3003');
     expect(all.from).toBeNull();
     expect(all.buckets).toEqual([]);
+  });
+
+  it('turns the stats into a reply whose PNG decodes to the size it claims', async () => {
+    const month = await stats('month');
+    const chart = await renderClipStatsChart(month, {
+      channelName: 'StatsChannel',
+      periodLabel: 'Last 30 days',
+    });
+    const image = PNG.sync.read(chart.png);
+    expect({ width: image.width, height: image.height }).toEqual({
+      width: chart.width,
+      height: chart.height,
+    });
+    const reply = buildClipStatsReply(month, chart, {
+      channelName: 'StatsChannel',
+      periodLabel: 'Last 30 days',
+    });
+    expect(reply.files[0]!.attachment).toBe(chart.png);
+    expect(reply.embeds[0]!.toJSON().description).toBe(
+      '**7** clips · **1,215** views · **4** clippers · **3** games',
+    );
   });
 });
