@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelClipStats } from './ChannelClipStats.js';
+import { withoutAnyClips } from './statsTestFixtures.js';
 import { buildClipStatsSvg, CHART_HEIGHT, CHART_WIDTH, niceScale } from './buildClipStatsSvg.js';
 
 const day = (n: number) => new Date(Date.UTC(2026, 9, 29 + n));
@@ -116,17 +117,10 @@ describe('buildClipStatsSvg', () => {
   });
 
   it('also handles all time on a channel without clips (no buckets at all)', () => {
-    const svg = buildClipStatsSvg(
-      weekStats({
-        period: 'all',
-        from: null,
-        buckets: [],
-        totals: { clips: 0, views: 0, clippers: 0, games: 0 },
-        topClippers: [],
-        topGames: [],
-      }),
-      { channelName: 'QuietChannel', periodLabel: 'All time' },
-    );
+    const svg = buildClipStatsSvg(withoutAnyClips(weekStats()), {
+      channelName: 'QuietChannel',
+      periodLabel: 'All time',
+    });
     expect(svg).toContain('No clips in this period');
     expect(svg).not.toContain('NaN');
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChannelClipStats } from './ChannelClipStats.js';
 import { CHART_HEIGHT, CHART_WIDTH } from './buildClipStatsSvg.js';
 import { renderClipStatsChart } from './renderClipStatsChart.js';
+import { withoutAnyClips } from './statsTestFixtures.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Discord's smallest upload limit (non-boosted guilds); the chart should be far below it. */
@@ -91,16 +92,10 @@ describe('renderClipStatsChart', () => {
   });
 
   it('renders the empty-period image with its message', async () => {
-    const stats: ChannelClipStats = {
-      ...monthStats(),
-      period: 'all',
-      from: null,
-      buckets: [],
-      totals: { clips: 0, views: 0, clippers: 0, games: 0 },
-      topClippers: [],
-      topGames: [],
-    };
-    const chart = await renderClipStatsChart(stats, { channelName: 'QuietChannel', periodLabel: 'All time' });
+    const chart = await renderClipStatsChart(withoutAnyClips(monthStats()), {
+      channelName: 'QuietChannel',
+      periodLabel: 'All time',
+    });
     const image = PNG.sync.read(chart.png);
     expect({ width: image.width, height: image.height }).toEqual({
       width: CHART_WIDTH,
