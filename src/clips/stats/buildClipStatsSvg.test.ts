@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelClipStats } from './ChannelClipStats.js';
 import { withoutAnyClips } from './statsTestFixtures.js';
-import { buildClipStatsSvg, CHART_HEIGHT, CHART_WIDTH, niceScale } from './buildClipStatsSvg.js';
+import {
+  buildClipStatsSvg,
+  CHART_HEIGHT,
+  CHART_WIDTH,
+  niceScale,
+  niceScaleWithTicks,
+} from './buildClipStatsSvg.js';
 
 const day = (n: number) => new Date(Date.UTC(2026, 9, 29 + n));
 
@@ -135,13 +141,23 @@ describe('buildClipStatsSvg', () => {
 });
 
 describe('niceScale', () => {
-  it('rounds the axis up to a 1, 2 or 5 step', () => {
+  it('rounds the axis up to a whole 1, 2, 2.5 or 5 step', () => {
     expect(niceScale(37)).toEqual({ max: 40, step: 10 });
     expect(niceScale(7)).toEqual({ max: 8, step: 2 });
     expect(niceScale(1)).toEqual({ max: 1, step: 1 });
-    expect(niceScale(97_000)).toEqual({ max: 100_000, step: 50_000 });
+    expect(niceScale(97_000)).toEqual({ max: 100_000, step: 25_000 });
+    expect(niceScale(9)).toEqual({ max: 10, step: 5 });
   });
   it('gives an empty axis a range', () => {
     expect(niceScale(0)).toEqual({ max: 4, step: 1 });
+  });
+});
+
+describe('niceScaleWithTicks', () => {
+  it("puts round values on the first axis's gridlines", () => {
+    expect(niceScaleWithTicks(1_900_000, 3)).toEqual({ max: 3_000_000, step: 1_000_000 });
+    expect(niceScaleWithTicks(97_000, 4)).toEqual({ max: 100_000, step: 25_000 });
+    expect(niceScaleWithTicks(5, 4)).toEqual({ max: 8, step: 2 });
+    expect(niceScaleWithTicks(0, 4)).toEqual({ max: 4, step: 1 });
   });
 });

@@ -41,16 +41,27 @@ const UNIT_NOUNS: Record<ClipStatsBucketUnit, string> = {
 const integer = new Intl.NumberFormat('en-US');
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
-/** Axis maximum and step: 1, 2 or 5 × 10^k, about four to five gridlines, integers only. */
+/** The smallest whole step of 1, 2, 2.5 or 5 × 10^k (at least 1) that is at least `rough`. */
+function niceStep(rough: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const candidates = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).filter((step) => Number.isInteger(step));
+  return Math.max(
+    1,
+    candidates.find((candidate) => candidate >= rough)!,
+  );
+}
+
+/** Axis maximum and step: 1, 2, 2.5 or 5 × 10^k, about four to five gridlines, integers only. */
 export function niceScale(max: number): { max: number; step: number } {
   if (max <= 0) return { max: 4, step: 1 };
-  const rough = max / 4;
-  const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = Math.max(
-    1,
-    [1, 2, 5, 10].map((m) => m * magnitude).find((candidate) => candidate >= rough)!,
-  );
+  const step = niceStep(max / 4);
   return { max: Math.ceil(max / step) * step, step };
+}
+
+/** A second axis sharing the first one's gridlines: exactly `ticks` steps of a round size. */
+export function niceScaleWithTicks(max: number, ticks: number): { max: number; step: number } {
+  const step = max <= 0 ? 1 : niceStep(max / ticks);
+  return { max: step * ticks, step };
 }
 
 function bucketLabel(start: Date, unit: ClipStatsBucketUnit): string {
@@ -86,8 +97,8 @@ function plot(buckets: ClipStatsBucket[], unit: ClipStatsBucketUnit): string[] {
   const width = PLOT.right - PLOT.left;
   const height = PLOT.bottom - PLOT.top;
   const clipsScale = niceScale(Math.max(...buckets.map((bucket) => bucket.clips)));
-  const viewsScale = niceScale(Math.max(...buckets.map((bucket) => bucket.views)));
   const ticks = clipsScale.max / clipsScale.step;
+  const viewsScale = niceScaleWithTicks(Math.max(...buckets.map((bucket) => bucket.views)), ticks);
 
   // Gridlines follow the clips axis; the views axis is labelled at the same heights.
   for (let tick = 0; tick <= ticks; tick += 1) {
@@ -99,9 +110,7 @@ function plot(buckets: ClipStatsBucket[], unit: ClipStatsBucketUnit): string[] {
         fill: COLORS.bars,
       }),
     );
-    parts.push(
-      text(PLOT.right + 10, y + 5, compact.format((tick / ticks) * viewsScale.max), { fill: COLORS.views }),
-    );
+    parts.push(text(PLOT.right + 10, y + 5, compact.format(tick * viewsScale.step), { fill: COLORS.views }));
   }
 
   const slot = width / buckets.length;
