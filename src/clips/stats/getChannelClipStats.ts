@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import type { Database } from '../../db/Database.js';
+import { UserError } from '../../shared/errors.js';
+import { SEARCH_PERIODS } from '../search/ClipSearchQuery.js';
 import {
   type ChannelClipStats,
   type ClipStatsBucketUnit,
@@ -13,6 +16,17 @@ export interface GetChannelClipStatsOptions {
   /** The instant "now" for the window; defaults to the current time (tests pin it). */
   now?: Date;
 }
+
+const optionsSchema = z
+  .object({
+    broadcasterId: z.string().regex(/^\d{1,20}$/, 'must be a numeric Twitch id'),
+    period: z.enum(SEARCH_PERIODS),
+    now: z
+      .date()
+      .refine((date) => !Number.isNaN(date.getTime()), 'must be a valid date')
+      .optional(),
+  })
+  .strict();
 
 interface StatsRow {
   kind: 'total' | 'slot' | 'clipper' | 'game';
@@ -103,6 +117,11 @@ export async function getChannelClipStats(
   deps: { db: Database },
   options: GetChannelClipStatsOptions,
 ): Promise<ChannelClipStats> {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new UserError('stats.invalidOptions', `Invalid stats request: ${problems.join('; ')}.`);
+  }
   const now = options.now ?? new Date();
   const fixed = options.period === 'all' ? null : fixedPeriodWindow(options.period, now);
   // A day is charted by the hour; everything else is grouped by day in SQL and rolled up here.

@@ -237,4 +237,12 @@ describe.each(['pglite', 'postgres'] as const)('getChannelClipStats on %s', (kin
       '**7** clips · **1,215** views · **4** clippers · **3** games',
     );
   });
+
+  it('rejects a malformed channel id or period with a readable error before querying', async () => {
+    await expect(stats('week', "1' OR 1=1 --")).rejects.toThrow(/broadcasterId: must be a numeric Twitch id/);
+    await expect(stats('fortnight' as ClipStatsPeriod)).rejects.toMatchObject({
+      name: 'UserError',
+      identifier: 'stats.invalidOptions',
+    });
+  });
 });
