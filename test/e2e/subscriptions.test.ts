@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { botEnvForFakes } from '../fakes/botEnv.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
-import { guildJson } from '../fakes/discord/fixtures.js';
+import { guildJson, type FakeUser } from '../fakes/discord/fixtures.js';
 import { seedDemoData, startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
 import { startBotProcess, type BotProcess } from '../support/botProcess.js';
 import { createTestPostgresDatabase } from '../support/databases.js';
@@ -37,6 +37,17 @@ describe('subscriptions and settings through the real bot', () => {
     }>(
       'SELECT id::text, broadcaster_id, discord_channel_id, paused, keywords, min_views FROM subscriptions ORDER BY created_at',
     );
+  /** The choices the bot offers for `option` of `/subscriptions <subcommand>` while `user` types `typed`. */
+  const autocomplete = (subcommand: string, option: string, typed: string, user: FakeUser) =>
+    discord.interact
+      .autocomplete({
+        name: 'subscriptions',
+        subcommand,
+        options: { [option]: typed },
+        focused: option,
+        user,
+      })
+      .autocompleteChoices();
   const ownerRun = (subcommand: string, options: Record<string, string | number | boolean> = {}) =>
     discord.interact.slashCommand({
       name: 'subscriptions',
@@ -140,15 +151,7 @@ describe('subscriptions and settings through the real bot', () => {
 
   it('posts in the current channel by default and stops at the quota with a clear message', async () => {
     // Picked from autocomplete this time: the option's value is the Twitch user id.
-    const picked = await discord.interact
-      .autocomplete({
-        name: 'subscriptions',
-        subcommand: 'add',
-        options: { channel: 'chatty' },
-        focused: 'channel',
-        user: discord.fixtures.owner,
-      })
-      .autocompleteChoices();
+    const picked = await autocomplete('add', 'channel', 'chatty', discord.fixtures.owner);
     expect(picked.map((choice) => choice.value)).toContain('100000102');
     const second = discord.interact.slashCommand({
       name: 'subscriptions',
@@ -213,15 +216,7 @@ describe('subscriptions and settings through the real bot', () => {
     expect(resumed.content).toMatch(/^Resumed/);
     expect((await subscriptionRows())[0]!.paused).toBe(false);
 
-    const choices = await discord.interact
-      .autocomplete({
-        name: 'subscriptions',
-        subcommand: 'remove',
-        options: { subscription: 'chat' },
-        focused: 'subscription',
-        user: discord.fixtures.owner,
-      })
-      .autocompleteChoices();
+    const choices = await autocomplete('remove', 'subscription', 'chat', discord.fixtures.owner);
     expect(choices).toEqual([{ name: 'ChattyKat → #general', value: (await subscriptionRows())[1]!.id }]);
     const removed = await ownerRun('remove', { subscription: String(choices[0]!.value) }).finalMessage();
     expect(removed.content).toMatch(/^Removed: clips of \*\*ChattyKat\*\*/);
@@ -251,15 +246,7 @@ describe('subscriptions and settings through the real bot', () => {
       });
     }
     // Even with the command opened to everyone, a member's own autocomplete shows nothing of the guild's.
-    const choices = await discord.interact
-      .autocomplete({
-        name: 'subscriptions',
-        subcommand: 'remove',
-        options: { subscription: '' },
-        focused: 'subscription',
-        user: discord.fixtures.member,
-      })
-      .autocompleteChoices();
+    const choices = await autocomplete('remove', 'subscription', '', discord.fixtures.member);
     expect(choices).toEqual([]);
     const settings = await discord.interact
       .slashCommand({ name: 'settings', options: { timezone: 'Asia/Tokyo' }, user: discord.fixtures.member })
