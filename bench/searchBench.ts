@@ -1,5 +1,6 @@
 // npm run bench:search [-- --clips N] [--pglite-clips N] [--queries N] [--baseline-queries N] [--skip-pglite]
 //                         [--writers N] [--keep] [--reuse DATABASE] [--slowest N]
+//                         [--classes NAME,NAME]
 // --slowest N prints each class's N slowest queries of ours to stderr (what to EXPLAIN next).
 // --keep leaves the PostgreSQL database in place (its name is printed); --reuse DATABASE skips creating and
 // ingesting and measures the queries against such a kept database (same --clips), then leaves it.
@@ -19,6 +20,8 @@ import { findClips } from '../src/clips/search/findClips.js';
 import { createDatabase } from '../src/db/createDatabase.js';
 import type { Database } from '../src/db/Database.js';
 import { applyMigrations } from '../src/db/migrate.js';
+import { UserError } from '../src/shared/errors.js';
+import { adversarialQueries, type AdversarialQuery } from './lib/adversarialQueries.js';
 import { type LatencySummary, summarise, timeEach } from './lib/latency.js';
 import { nullCache } from './lib/nullCache.js';
 import { seededRandom } from '../test/fakes/twitch/clipGenerator.js';
@@ -36,6 +39,8 @@ const { values: args } = parseArgs({
     reuse: { type: 'string' },
     writers: { type: 'string', default: '2' },
     slowest: { type: 'string', default: '0' },
+    // Comma-separated class names to measure (default: all), e.g. --classes adversarial
+    classes: { type: 'string' },
   },
 });
 const CLIPS = Number(args.clips);
@@ -131,6 +136,7 @@ interface QuerySets {
   filters: ClipSearchQuery[];
   channelPrefixes: string[];
   clipperPrefixes: string[];
+  adversarial: AdversarialQuery[];
 }
 
 /** Queries drawn from the stored titles, so word popularity follows the data's Zipf distribution. */
@@ -150,6 +156,7 @@ function buildQueries(corpus: SyntheticCorpus, clipCount: number, n: number, see
     filters: [],
     channelPrefixes: [],
     clipperPrefixes: [],
+    adversarial: adversarialQueries(corpus, clipCount),
   };
   while (sets.single.length < n) {
     const words = wordsOf(pickClip().title);
@@ -238,6 +245,7 @@ async function measure(
     'filter-only, by views': sets.filters,
     'autocomplete channels': sets.channelPrefixes,
     'autocomplete clippers': sets.clipperPrefixes,
+    adversarial: sets.adversarial,
   };
   const add = async (
     name: string,
@@ -245,6 +253,7 @@ async function measure(
     baseline: (() => Promise<number[]>) | null,
     note?: string,
   ) => {
+    if (args.classes !== undefined && !args.classes.split(',').includes(name)) return;
     progress(`${backend}: ${name}`);
     const samples = await ours();
     const oursSummary = summarise(samples);
@@ -322,6 +331,25 @@ async function measure(
         ),
       ),
   );
+  // Refusals (too broad, too many words) are answers too: timed like any other, and counted in the note.
+  const refused = new Map<string, number>();
+  await add(
+    'adversarial',
+    () =>
+      timeEach(sets.adversarial, ({ query }) =>
+        search(query).catch((error: unknown) => {
+          if (!(error instanceof UserError)) throw error;
+          refused.set(error.identifier, (refused.get(error.identifier) ?? 0) + 1);
+        }),
+      ),
+    null,
+  );
+  const adversarialRow = rows.find((row) => row.name === 'adversarial');
+  if (adversarialRow !== undefined) {
+    adversarialRow.note = `${sets.adversarial.length} distinct; refused: ${
+      [...refused].map(([identifier, count]) => `${count} ${identifier}`).join(', ') || 'none'
+    }`;
+  }
   return rows;
 }
 
@@ -391,6 +419,7 @@ function printTable(results: Array<{ rows: Row[]; ingest: IngestFigure[] }>): vo
     'p50 ms',
     'p95 ms',
     'p99 ms',
+    'max ms',
     'ILIKE n',
     'ILIKE p50',
     'ILIKE p95',
@@ -415,6 +444,7 @@ function printTable(results: Array<{ rows: Row[]; ingest: IngestFigure[] }>): vo
         '-',
         '-',
         '-',
+        '-',
         `${Math.round(figure.perSecond)} clips/s (${figure.seconds.toFixed(1)} s)`,
       ]);
     }
@@ -431,6 +461,7 @@ function printTable(results: Array<{ rows: Row[]; ingest: IngestFigure[] }>): vo
         ms(row.ours?.p50),
         ms(row.ours?.p95),
         ms(row.ours?.p99),
+        ms(row.ours?.max),
         String(row.baseline?.n ?? '-'),
         ms(row.baseline?.p50),
         ms(row.baseline?.p95),

@@ -24,6 +24,15 @@ export const TS_CONFIG = `'public.clip_search'::regconfig`;
  * page through every match.
  */
 export const RELEVANCE_CANDIDATES = 200;
+/**
+ * Most entries of the covering views index one walk reads (~0.3 µs each, index-only: ~15 ms). A walk is
+ * chosen for text the statistics call dense, so it normally stops after a few thousand entries with its
+ * candidates; text that is rarer than estimated (a phrase of common words that seldom stand together,
+ * a word with a correlated exclusion) would otherwise read the whole index, and on PGlite, where a
+ * statement cannot be cancelled and blocks the process, that is the bound. A walk that reaches the cap
+ * ranks what the cap's most viewed clips hold, and the total is then reported as an estimate.
+ */
+export const WALK_CAP = 50_000;
 /** View-count tiers stored as `~v<n>` lexemes in search_vector (clip_search_popularity), highest first. */
 export const POPULARITY_TIERS = [10_000, 1_000, 100, 10, 3] as const;
 /** Counting stops here; beyond it the total is the planner's estimate. */
@@ -179,23 +188,35 @@ export function buildSearchStatement(plan: SearchPlan): Statement {
     const tiers = steps.map((step) => step.name);
     const ctes = steps.map(({ tier, walk }, index) => {
       const guards = tiers.slice(0, index).map((above) => `(SELECT count(*) FROM ${above}) < ${n}`);
-      // A walk reads clips_views_vector_search_idx in views order, testing each row's search_vector from
-      // the index itself (index-only: ~0.3 µs a row, sequential pages, instead of a random heap page per
-      // row), until enough rows match or views drop below the tier: the most viewed clips are the first
-      // entries, so a tier's rows are a prefix of the index. The function form of @@ keeps the planner off
-      // the GIN index, which would hand over every match (for `"the the"`: tens of thousands of heap
-      // rechecks; for "this" & ~v100, a 10 ms posting-list intersection).
-      const match = walk
-        ? `ts_match_vq(c.search_vector, ${query})${tier === null ? '' : ` AND c.view_count >= ${tier}`}`
-        : tier === null
+      if (walk) {
+        // A walk reads clips_views_vector_search_idx in views order, testing each row's search_vector from
+        // the index itself (index-only: ~0.3 µs a row, sequential pages, instead of a random heap page per
+        // row), until enough rows match or views drop below the tier: the most viewed clips are the first
+        // entries, so a tier's rows are a prefix of the index. The function form of @@ keeps the planner off
+        // the GIN index, which would hand over every match (for `"the the"`: tens of thousands of heap
+        // rechecks; for "this" & ~v100, a 10 ms posting-list intersection). The inner LIMIT caps the
+        // entries read (WALK_CAP) whatever the text.
+        const bounds = [...guards, filters, ...(tier === null ? [] : [`c.view_count >= ${tier}`])];
+        return `${tiers[index]} AS MATERIALIZED (
+  SELECT c.id, c.view_count, c.created_at, c.search_vector FROM (
+    SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
+    WHERE ${bounds.join(' AND ')}
+    ORDER BY c.view_count DESC, c.id
+    LIMIT ${WALK_CAP}
+  ) AS c
+  WHERE ts_match_vq(c.search_vector, ${query})
+  ORDER BY c.view_count DESC, c.id
+  LIMIT ${n}
+)`;
+      }
+      const match =
+        tier === null
           ? `c.search_vector @@ ${query}`
           : `c.search_vector @@ (${query} && '''~v${tier}'''::tsquery)`;
       // "+ 0" hides the views indexes from the planner: for mid-frequency text a bitmap scan of all
       // matches beats walking the views index past thousands of rows that do not match.
       const order =
-        tier === null && !walk && strategy.bitmapForAll
-          ? 'c.view_count + 0 DESC, c.id'
-          : 'c.view_count DESC, c.id';
+        tier === null && strategy.bitmapForAll ? 'c.view_count + 0 DESC, c.id' : 'c.view_count DESC, c.id';
       return `${tiers[index]} AS MATERIALIZED (
   SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
   WHERE ${[...guards, filters, match].join(' AND ')}
@@ -265,6 +286,51 @@ export function buildEstimateStatement(plan: SearchPlan): Statement {
     text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM clips c WHERE ${where.join(' AND ')}`,
     params: params.values,
   };
+}
+
+/**
+ * Whether an exclusion removes every clip the include terms can match (`the -the`, `"best play" -play`):
+ * some excluded term is contained in what the include terms require, token for token and matched the
+ * same way (whole words; a prefix `clut:*` or a word with typo alternatives does not imply `clut`).
+ * The database would find the same empty result, but only after reading every posting of the word.
+ */
+export function excludesEveryMatch(
+  plan: Pick<SearchPlan, 'include' | 'exclude' | 'mode' | 'corrections'>,
+): boolean {
+  if (plan.mode === 'filter') return false;
+  const corrections = plan.mode === 'fuzzy' ? plan.corrections : {};
+  const required = (term: SearchTerm) =>
+    term.tokens.map((token) => ({
+      text: token.text,
+      noSpace: token.noSpace,
+      exact:
+        (term.quoted || token.noSpace || !prefixable(token.text) || token.whole === true) &&
+        (corrections[token.text]?.length ?? 0) === 0,
+    }));
+  const adjacent = (term: SearchTerm) =>
+    term.tokens.length > 1 && term.tokens.every((token) => !token.noSpace);
+  const includes = plan.include.map((term) => ({ adjacent: adjacent(term), tokens: required(term) }));
+  const allRequired = includes.flatMap((term) => term.tokens).filter((token) => token.exact);
+  return plan.exclude.some((excluded) => {
+    const wanted = excluded.tokens;
+    if (!adjacent(excluded)) {
+      // One word, or tokens that must all be present (anywhere): implied when every one is required.
+      return wanted.every((token) =>
+        allRequired.some((held) => held.text === token.text && held.noSpace === token.noSpace),
+      );
+    }
+    // A phrase: implied by an include phrase holding it as a run of exactly matched tokens.
+    return includes.some(
+      (term) =>
+        term.adjacent &&
+        term.tokens.some((_, start) =>
+          wanted.every((token, offset) => {
+            const held = term.tokens[start + offset];
+            return held !== undefined && held.exact && held.text === token.text;
+          }),
+        ),
+    );
+  });
 }
 
 /** The sort key the cursor stores for a row, per sort. */
