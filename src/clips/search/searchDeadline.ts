@@ -30,8 +30,9 @@ export function searchTooBroad(): UserError {
  * PGlite: `statement_timeout` has no effect there (no timer signals in the WASM build; measured: a 15 s
  * statement ran to the end with a 200 ms timeout), and a statement blocks the whole process while it runs.
  * So each statement there must be bounded by construction (capped walks, capped term lists, see
- * buildSearchSql and parseSearchText), statements run one at a time outside any transaction (every other
- * caller gets the connection between them) and the deadline is checked before each one.
+ * buildSearchSql and parseSearchText), statements run one at a time outside any transaction, each after
+ * a yield to the event loop (every other caller gets the process and the connection between them), and the
+ * deadline is checked before each one.
  */
 export async function withSearchDeadline<T>(
   db: Database,
@@ -47,6 +48,11 @@ export async function withSearchDeadline<T>(
 
 function deadlineExecutor(inner: SqlExecutor, deadline: number, serverTimeout: boolean): SqlExecutor {
   const beforeStatement = async () => {
+    // PGlite runs a statement synchronously inside this thread, and a search's next statement would be
+    // started from the previous one's promise continuation, before timers or I/O get a turn: without a
+    // macrotask yield, a search's statements run back to back and an HTTP /readyz, a Discord heartbeat or
+    // a sync write cannot even be queued until the search ends.
+    if (!serverTimeout) await new Promise((resolve) => setImmediate(resolve));
     const remaining = Math.ceil(deadline - performance.now());
     if (remaining <= 0) throw searchTooBroad();
     if (serverTimeout) {
