@@ -1,4 +1,5 @@
 // npm run bench:search [-- --clips N] [--pglite-clips N] [--queries N] [--baseline-queries N] [--skip-pglite]
+//                         [--skip-postgres]
 //                         [--writers N] [--keep] [--reuse DATABASE] [--slowest N]
 //                         [--classes NAME,NAME]
 // --slowest N prints each class's N slowest queries of ours to stderr (what to EXPLAIN next).
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     // Default: the same queries as ours (every class's p95 then compares the same 200 queries).
     'baseline-queries': { type: 'string' },
     'skip-pglite': { type: 'boolean', default: false },
+    'skip-postgres': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
     writers: { type: 'string', default: '2' },
@@ -482,7 +484,7 @@ function printTable(results: Array<{ rows: Row[]; ingest: IngestFigure[] }>): vo
 
 async function main(): Promise<void> {
   const corpus = syntheticCorpus({ seed: 42, broadcasters: 5_000, games: 1_000, clippers: 200_000 });
-  const results = [await benchPostgres(corpus)];
+  const results = args['skip-postgres'] ? [] : [await benchPostgres(corpus)];
   if (!args['skip-pglite']) results.push(await benchPglite(corpus));
   printTable(results);
 }

@@ -24,8 +24,8 @@ export function searchTooBroad(): UserError {
  * Runs one search's statements under a deadline.
  *
  * PostgreSQL: in one transaction whose `statement_timeout` is set (transaction-locally, so the pooled
- * connection keeps its default) to the time left before every statement, so the server itself cancels
- * whatever would run past the deadline.
+ * connection keeps its default) to the time left, and set again before a statement that could otherwise
+ * run past the deadline, so the server itself cancels whatever would.
  *
  * PGlite: `statement_timeout` has no effect there (no timer signals in the WASM build; measured: a 15 s
  * statement ran to the end with a 200 ms timeout), and a statement blocks the whole process while it runs.
@@ -46,17 +46,32 @@ export async function withSearchDeadline<T>(
   return work(deadlineExecutor(db.sql, deadline, false));
 }
 
-function deadlineExecutor(inner: SqlExecutor, deadline: number, serverTimeout: boolean): SqlExecutor {
+/**
+ * The server-side timeout is set again only when the one in force would let a statement run more than this
+ * past the deadline: a search's statements usually all start within milliseconds of each other, so that is
+ * one `set_config` round trip per search, not one per statement.
+ */
+const TIMEOUT_SLACK_MS = 100;
+
+function deadlineExecutor(
+  inner: SqlExecutor,
+  deadline: number,
+  serverTimeout: boolean,
+  // Shared by the nested executors of one search: the statement_timeout in force, if set.
+  inForce: { ms: number | null } = { ms: null },
+): SqlExecutor {
   const beforeStatement = async () => {
     // PGlite runs a statement synchronously inside this thread, and a search's next statement would be
     // started from the previous one's promise continuation, before timers or I/O get a turn: without a
     // macrotask yield, a search's statements run back to back and an HTTP /readyz, a Discord heartbeat or
     // a sync write cannot even be queued until the search ends.
     if (!serverTimeout) await new Promise((resolve) => setImmediate(resolve));
-    const remaining = Math.ceil(deadline - performance.now());
+    const now = performance.now();
+    const remaining = Math.ceil(deadline - now);
     if (remaining <= 0) throw searchTooBroad();
-    if (serverTimeout) {
+    if (serverTimeout && (inForce.ms === null || now + inForce.ms > deadline + TIMEOUT_SLACK_MS)) {
       await inner.query(`SELECT set_config('statement_timeout', $1, true)`, [`${remaining}ms`]);
+      inForce.ms = remaining;
     }
   };
   return {
@@ -68,9 +83,12 @@ function deadlineExecutor(inner: SqlExecutor, deadline: number, serverTimeout: b
       await beforeStatement();
       await inner.exec(text).catch(rethrowTimeout);
     },
-    transaction: (work) => inner.transaction((tx) => work(deadlineExecutor(tx, deadline, serverTimeout))),
+    transaction: (work) =>
+      inner.transaction((tx) => work(deadlineExecutor(tx, deadline, serverTimeout, inForce))),
     withConnection: (work) =>
-      inner.withConnection((connection) => work(deadlineExecutor(connection, deadline, serverTimeout))),
+      inner.withConnection((connection) =>
+        work(deadlineExecutor(connection, deadline, serverTimeout, inForce)),
+      ),
   };
 }
 

@@ -79,12 +79,23 @@ describe.each(['pglite', 'postgres'] as const)('search bounds on %s', (kind) => 
       );
       expect(rows.map(([row]) => row?.statement_timeout)).toEqual(Array(6).fill('0'));
     });
+
+    it('bounds a later statement by the time left, not by the whole budget', async () => {
+      // 0.4 s of 0.7 s spent: the second statement may run only the rest, not 0.7 s of its own.
+      await expect(
+        withSearchDeadline(db, 700, async (sql) => {
+          await sql.query('SELECT pg_sleep(0.4)');
+          await sql.query('SELECT pg_sleep(0.5)');
+        }),
+      ).rejects.toMatchObject({ identifier: 'search.tooBroad' });
+    });
   } else {
     it('refuses the next statement once a search has run past its deadline (PGlite cannot cancel one)', async () => {
       const ran: string[] = [];
       await expect(
-        withSearchDeadline(db, 50, async (sql) => {
-          await sql.query('SELECT pg_sleep(0.1)');
+        // Generous against a loaded machine: the first statement must start within the budget.
+        withSearchDeadline(db, 1_000, async (sql) => {
+          await sql.query('SELECT pg_sleep(1.1)');
           ran.push('first');
           await sql.query('SELECT 1');
           ran.push('second');
