@@ -32,10 +32,10 @@ function commonTokens(corpus: SyntheticCorpus, clipCount: number, sample: number
 }
 
 /**
- * At least `perShape` distinct queries of each shape: a common word excluded by itself (`the -the`, and
- * `chat -chat`, which is not empty: the prefix also finds "chatting"), a
- * quoted phrase of two very common words, AND of two and of three common words, a common word with a
- * common exclusion sorted by newest (the planner walks the date index), and ~40 one-character CJK terms.
+ * At least `perShape` distinct queries of each shape: a common word excluded by itself (`the -the`; and
+ * words of four letters and more, which match as prefixes unless very common), a quoted phrase of two very
+ * common words, AND of two and of three common words, a common word with a common exclusion and a phrase
+ * of two common words sorted by newest (the planner walks the date index), and ~40 one-character CJK terms.
  */
 export function adversarialQueries(
   corpus: SyntheticCorpus,
@@ -53,8 +53,8 @@ export function adversarialQueries(
   const queries: AdversarialQuery[] = [];
   const add = (shape: string, query: ClipSearchQuery) => queries.push({ shape, query });
   for (const word of top.slice(0, perShape)) add('word -word', { text: `${word} -${word}` });
-  // Four letters and more match as prefixes (`chat:*` also finds "chatting"), so excluding the word
-  // leaves a few matches the index cannot tell apart from the rest.
+  // Four letters and more match as prefixes (`chat:*` also finds "chatting") unless the word is very common,
+  // so excluding the word may leave a few matches the index cannot tell apart from the rest.
   const long = words.filter((word) => Array.from(word).length >= 4).slice(0, perShape);
   for (const word of long) add('long word -word', { text: `${word} -${word}` });
   for (const [a, b] of pairs.slice(0, perShape)) add('"common common"', { text: `"${a} ${b}"` });
@@ -66,6 +66,11 @@ export function adversarialQueries(
   for (let i = 0; i < perShape; i += 1) {
     const [a, b] = pairs[perShape + i]!;
     add('common -common, newest', { text: `${a} -${b}`, sort: 'newest' });
+  }
+  // The other sorts page through every match in index order: a phrase that seldom occurs makes the planner's
+  // walk of the date index long.
+  for (const [a, b] of pairs.slice(0, perShape)) {
+    add('"common common", newest', { text: `"${b} ${a}"`, sort: 'newest' });
   }
   // ~40 one-character CJK terms in one term (`今-日-の-…`: the parser splits it into 40 tokens), rotating
   // through the most common characters.
