@@ -119,8 +119,7 @@ describe('relevance candidates', () => {
     );
     // The walk replaces the ~v100 tier (and everything above it); ~v10 and below stay GIN intersections.
     expect(text).toContain('walk_100 AS MATERIALIZED');
-    expect(text).toMatch(/AND c\.view_count >= 100\s+ORDER BY c\.view_count DESC, c\.id\s+LIMIT 50000/);
-    expect(text).toMatch(/WHERE ts_match_vq\(c\.search_vector, to_tsquery\([^)]*\)\)/);
+    expect(text).toMatch(/ts_match_vq\(c\.search_vector, to_tsquery\([^)]*\)\) AND c\.view_count >= 100/);
     expect(text).not.toContain('tier_100 AS');
     expect(text).toContain(`'''~v10'''::tsquery`);
     expect(text).toContain('(SELECT count(*) FROM walk_100) < 200');
@@ -137,7 +136,7 @@ describe('relevance candidates', () => {
         strategy: { startTier: 5, bitmapForAll: false, walk: true },
       }),
     ).text;
-    // Whatever the text, the walk reads at most WALK_CAP index entries.
+    // Whatever the text, the walk of the whole index reads at most WALK_CAP entries.
     expect(dense).toMatch(
       new RegExp(`tier_all AS MATERIALIZED \\([^]*LIMIT ${WALK_CAP}\\s+\\) AS c\\s+WHERE ts_match_vq`),
     );
@@ -178,5 +177,22 @@ describe('excludesEveryMatch', () => {
       tokens: term.tokens.map((token) => ({ ...token, whole: true })),
     }));
     expect(excludesEveryMatch(plan({ include: whole, exclude, mode: 'exact' }))).toBe(true);
+  });
+});
+
+describe('other sorts with text', () => {
+  it('hide the order index from the planner only for text the statistics call sparse', () => {
+    const { include } = terms('"la the"');
+    const sparse = (sort: SearchPlan['sort']) =>
+      buildSearchStatement(
+        plan({ include, mode: 'exact', sort, strategy: { startTier: 0, bitmapForAll: true } }),
+      ).text;
+    expect(sparse('views')).toContain('ORDER BY c.view_count + 0 DESC, c.id');
+    expect(sparse('newest')).toContain(`ORDER BY c.created_at + interval '0 s' DESC, c.id`);
+    expect(sparse('oldest')).toContain(`ORDER BY c.created_at + interval '0 s' ASC, c.id DESC`);
+    const dense = buildSearchStatement(
+      plan({ include, mode: 'exact', sort: 'newest', strategy: { startTier: 0, bitmapForAll: false } }),
+    ).text;
+    expect(dense).toContain('ORDER BY c.created_at DESC, c.id');
   });
 });

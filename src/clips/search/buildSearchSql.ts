@@ -194,17 +194,26 @@ export function buildSearchStatement(plan: SearchPlan): Statement {
         // row), until enough rows match or views drop below the tier: the most viewed clips are the first
         // entries, so a tier's rows are a prefix of the index. The function form of @@ keeps the planner off
         // the GIN index, which would hand over every match (for `"the the"`: tens of thousands of heap
-        // rechecks; for "this" & ~v100, a 10 ms posting-list intersection). The inner LIMIT caps the
-        // entries read (WALK_CAP) whatever the text.
-        const bounds = [...guards, filters, ...(tier === null ? [] : [`c.view_count >= ${tier}`])];
+        // rechecks; for "this" & ~v100, a 10 ms posting-list intersection).
+        const walked = `ts_match_vq(c.search_vector, ${query})`;
+        if (tier !== null) {
+          // Bounded by the tier's rows (chooseCandidateStrategy walks only tiers of at most 4 x WALK_ROWS).
+          return `${tiers[index]} AS MATERIALIZED (
+  SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
+  WHERE ${[...guards, filters, walked, `c.view_count >= ${tier}`].join(' AND ')}
+  ORDER BY c.view_count DESC, c.id
+  LIMIT ${n}
+)`;
+        }
+        // The whole index: the inner LIMIT caps the entries read (WALK_CAP) whatever the text.
         return `${tiers[index]} AS MATERIALIZED (
   SELECT c.id, c.view_count, c.created_at, c.search_vector FROM (
     SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
-    WHERE ${bounds.join(' AND ')}
+    WHERE ${[...guards, filters].join(' AND ')}
     ORDER BY c.view_count DESC, c.id
     LIMIT ${WALK_CAP}
   ) AS c
-  WHERE ts_match_vq(c.search_vector, ${query})
+  WHERE ${walked}
   ORDER BY c.view_count DESC, c.id
   LIMIT ${n}
 )`;
@@ -254,12 +263,16 @@ ORDER BY p.score DESC, p.id`;
   const where = baseConditions(plan, params, 'c', true);
   const sort = plan.sort === 'relevance' ? 'views' : plan.sort;
   if (plan.after !== null) where.push(keysetCondition(sort, plan.after, params));
+  // bitmapForAll (text the statistics call sparse): "+ 0" hides the order's index from the planner, which
+  // then collects the matches through GIN and sorts them instead of testing rows in index order.
+  const hide = plan.strategy?.bitmapForAll === true && plan.mode !== 'filter' ? ' + 0' : '';
+  const hideTime = hide === '' ? '' : ` + interval '0 s'`;
   const order =
     sort === 'views'
-      ? 'c.view_count DESC, c.id'
+      ? `c.view_count${hide} DESC, c.id`
       : sort === 'newest'
-        ? 'c.created_at DESC, c.id'
-        : 'c.created_at ASC, c.id DESC';
+        ? `c.created_at${hideTime} DESC, c.id`
+        : `c.created_at${hideTime} ASC, c.id DESC`;
   const text = `
 SELECT ${columns}, NULL::text AS score FROM clips c
 WHERE ${where.join(' AND ')}

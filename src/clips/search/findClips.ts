@@ -35,6 +35,7 @@ import {
   chooseCandidateStrategy,
   estimateFrequency,
   markCommonWords,
+  PHRASE_ADJACENCY,
   termStatistics,
 } from './termStatistics.js';
 import type { SearchAdmission } from './searchAdmission.js';
@@ -289,7 +290,7 @@ async function runPlan(
   if (excludesEveryMatch(plan)) return { rows: [], total: { total: 0, exact: true }, impossible: true };
   // Estimated share of clips the text matches (relevance only), from the lexeme statistics.
   let textFrequency: { rows: number; frequency: number } | null = null;
-  if (plan.sort === 'relevance' && plan.include.length > 0) {
+  if (plan.include.length > 0) {
     const frequency =
       stats === null
         ? 1
@@ -306,8 +307,16 @@ async function runPlan(
     const phrase = plan.include.some(
       (term) => term.tokens.length > 1 && term.tokens.every((t) => !t.noSpace),
     );
-    plan.strategy = chooseCandidateStrategy(stats, frequency, { phrase });
-    if (stats !== null) textFrequency = { rows: stats.rows, frequency };
+    if (plan.sort === 'relevance') {
+      plan.strategy = chooseCandidateStrategy(stats, frequency, { phrase });
+      if (stats !== null) textFrequency = { rows: stats.rows, frequency };
+    } else if (stats !== null) {
+      // Views, newest, oldest: the planner walks that order's index and tests each row, which is quick
+      // for common text and reads the whole table for text rarer than it thinks (`"la the"` sorted by
+      // newest ran into the 2 s deadline at 1M clips). Text the statistics call sparse is collected
+      // through GIN and sorted instead.
+      plan.strategy = { startTier: 0, bitmapForAll: frequency * (phrase ? PHRASE_ADJACENCY : 1) < 0.05 };
+    }
   }
   const statement = buildSearchStatement(plan);
   const rows = await sql.query<ClipRow>(statement.text, statement.params);

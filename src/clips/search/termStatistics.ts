@@ -31,7 +31,7 @@ export interface CandidateStrategy {
 }
 
 /** Share of the rows holding all of a phrase's words that hold them as the phrase (a rough guess). */
-const PHRASE_ADJACENCY = 0.4;
+export const PHRASE_ADJACENCY = 0.4;
 
 /** Unlisted words assumed to share a typed prefix (each as common as an unlisted lexeme is assumed). */
 const UNLISTED_WORDS_PER_PREFIX = 8;
