@@ -87,5 +87,5 @@ describe('parseSearchText on random input', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, 120_000);
 });

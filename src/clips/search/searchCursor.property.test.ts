@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { UserError } from '../../shared/errors.js';
 import {
   decodeSearchCursor,
@@ -30,8 +30,8 @@ function decodeOrNull(token: string, secret?: string): SearchCursor | null {
   try {
     return decodeSearchCursor(token, fingerprint, secret);
   } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return null;
+    if (error instanceof UserError) return null;
+    throw error;
   }
 }
 
@@ -45,25 +45,24 @@ describe('search cursor codec on random input', () => {
       fc.json().map((json) => `${Buffer.from(json).toString('base64url')}.AAAAAAAAAAAAAAAAAAAAAA`),
     );
     fc.assert(
-      fc.property(token, (value) => {
-        expect(decodeOrNull(value)).toBeNull();
-      }),
+      fc.property(token, (value) => decodeOrNull(value) === null),
       { numRuns: RUNS },
     );
-  });
+  }, 120_000);
 
   it('round-trips every cursor, and refuses it after any one-character edit or under another key', () => {
     fc.assert(
       fc.property(cursor, fc.nat(), fc.string({ minLength: 1, maxLength: 1 }), (value, at, replacement) => {
         const token = encodeSearchCursor(value, fingerprint, 'key-a');
         // JSON drops the sign of -0; everything else comes back as it went in.
-        expect(decodeSearchCursor(token, fingerprint, 'key-a')).toEqual(JSON.parse(JSON.stringify(value)));
-        expect(decodeOrNull(token, 'key-b')).toBeNull();
+        const decoded = decodeSearchCursor(token, fingerprint, 'key-a');
+        if (JSON.stringify(decoded) !== JSON.stringify(value)) return false;
+        if (decodeOrNull(token, 'key-b') !== null) return false;
         const index = at % token.length;
         const edited = token.slice(0, index) + replacement + token.slice(index + 1);
-        if (edited !== token) expect(decodeOrNull(edited, 'key-a')).toBeNull();
+        return edited === token || decodeOrNull(edited, 'key-a') === null;
       }),
       { numRuns: RUNS },
     );
-  });
+  }, 120_000);
 });

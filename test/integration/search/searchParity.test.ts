@@ -92,9 +92,9 @@ describe('findClips on PGlite and PostgreSQL', () => {
         expect(onPglite, JSON.stringify(q)).toEqual(onPostgres);
         if (!('error' in onPglite) && onPglite.ids.length > 0) answered += 1;
       }),
-      { numRuns: 150, seed: 20261202 },
+      { numRuns: 100, seed: 20261202 },
     );
     // The sample is only worth something if many queries found clips.
-    expect(answered).toBeGreaterThan(20);
-  });
+    expect(answered).toBeGreaterThan(15);
+  }, 120_000);
 });
