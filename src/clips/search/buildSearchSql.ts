@@ -33,6 +33,11 @@ export const RELEVANCE_CANDIDATES = 200;
  * ranks what the cap's most viewed clips hold, and the total is then reported as an estimate.
  */
 export const WALK_CAP = 50_000;
+/**
+ * Most rows the views/newest/oldest sorts test in their index's order before collecting the text's
+ * matches through GIN instead (each row is a heap visit: ~5,000 is ~25 ms).
+ */
+export const ORDER_WALK_CAP = 5_000;
 /** View-count tiers stored as `~v<n>` lexemes in search_vector (clip_search_popularity), highest first. */
 export const POPULARITY_TIERS = [10_000, 1_000, 100, 10, 3] as const;
 /** Counting stops here; beyond it the total is the planner's estimate. */
@@ -260,24 +265,68 @@ ORDER BY p.score DESC, p.id`;
     return { text, params: params.values };
   }
 
-  const where = baseConditions(plan, params, 'c', true);
   const sort = plan.sort === 'relevance' ? 'views' : plan.sort;
-  if (plan.after !== null) where.push(keysetCondition(sort, plan.after, params));
-  // bitmapForAll (text the statistics call sparse): "+ 0" hides the order's index from the planner, which
-  // then collects the matches through GIN and sorts them instead of testing rows in index order.
-  const hide = plan.strategy?.bitmapForAll === true && plan.mode !== 'filter' ? ' + 0' : '';
-  const hideTime = hide === '' ? '' : ` + interval '0 s'`;
-  const order =
-    sort === 'views'
-      ? `c.view_count${hide} DESC, c.id`
+  const orderBy = (hidden: boolean) => {
+    // "+ 0" hides the order's index from the planner, which then collects the matches through GIN and
+    // sorts them instead of testing rows in index order.
+    const views = hidden ? 'c.view_count + 0' : 'c.view_count';
+    const created = hidden ? `c.created_at + interval '0 s'` : 'c.created_at';
+    return sort === 'views'
+      ? `${views} DESC, c.id`
       : sort === 'newest'
-        ? `c.created_at${hideTime} DESC, c.id`
-        : `c.created_at${hideTime} ASC, c.id DESC`;
-  const text = `
+        ? `${created} DESC, c.id`
+        : `${created} ASC, c.id DESC`;
+  };
+  const hasText = plan.mode !== 'filter' && (plan.include.length > 0 || plan.exclude.length > 0);
+  if (!hasText) {
+    const where = baseConditions(plan, params, 'c', false);
+    if (plan.after !== null) where.push(keysetCondition(sort, plan.after, params));
+    return {
+      text: `
 SELECT ${columns}, NULL::text AS score FROM clips c
 WHERE ${where.join(' AND ')}
-ORDER BY ${order}
-LIMIT ${params.add(plan.limit)}`;
+ORDER BY ${orderBy(false)}
+LIMIT ${params.add(plan.limit)}`,
+      params: params.values,
+    };
+  }
+  // With text: walk the order's index testing each row, but at most ORDER_WALK_CAP rows (a heap visit
+  // each); common text fills the page within a few hundred. If the walk does not fill it, the text is
+  // rare (or rarer than anyone could estimate: `"la the"` by newest read the whole table into the 2 s
+  // deadline at 1M clips), and all matches are collected through GIN and sorted instead. Text the
+  // statistics already call sparse skips the walk.
+  const where = baseConditions(plan, params, 'c', false);
+  if (plan.after !== null) where.push(keysetCondition(sort, plan.after, params));
+  const matches = `c.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(textQuery(plan))})`;
+  const limit = params.add(plan.limit);
+  const outerOrder = orderBy(false).replaceAll('c.', '');
+  const gin = (guard: string) => `(
+  SELECT ${columns}, NULL::text AS score FROM clips c
+  WHERE ${[guard, ...where, matches].join(' AND ')}
+  ORDER BY ${orderBy(true)}
+  LIMIT ${limit}
+)`;
+  if (plan.strategy?.bitmapForAll === true) {
+    return { text: gin('TRUE'), params: params.values };
+  }
+  const text = `
+WITH walked AS MATERIALIZED (
+  SELECT ${columns}, NULL::text AS score FROM (
+    SELECT ${columns}, c.search_vector FROM clips c
+    WHERE ${where.join(' AND ')}
+    ORDER BY ${orderBy(false)}
+    LIMIT ${ORDER_WALK_CAP}
+  ) AS c
+  WHERE ${matches}
+  ORDER BY ${orderBy(false)}
+  LIMIT ${limit}
+)
+SELECT * FROM (
+  SELECT * FROM walked WHERE (SELECT count(*) FROM walked) >= ${limit}
+  UNION ALL
+  ${gin(`(SELECT count(*) FROM walked) < ${limit}`)}
+) AS page
+ORDER BY ${outerOrder}`;
   return { text, params: params.values };
 }
 

@@ -15,6 +15,7 @@ import {
   CORRECTION_CANDIDATES,
   MAX_CORRECTIONS,
   MIN_CORRECTION_SIMILARITY,
+  ORDER_WALK_CAP,
   RELEVANCE_CANDIDATES,
   type SearchPlan,
   WALK_CAP,
@@ -311,11 +312,10 @@ async function runPlan(
       plan.strategy = chooseCandidateStrategy(stats, frequency, { phrase });
       if (stats !== null) textFrequency = { rows: stats.rows, frequency };
     } else if (stats !== null) {
-      // Views, newest, oldest: the planner walks that order's index and tests each row, which is quick
-      // for common text and reads the whole table for text rarer than it thinks (`"la the"` sorted by
-      // newest ran into the 2 s deadline at 1M clips). Text the statistics call sparse is collected
-      // through GIN and sorted instead.
-      plan.strategy = { startTier: 0, bitmapForAll: frequency * (phrase ? PHRASE_ADJACENCY : 1) < 0.05 };
+      // Views, newest, oldest test rows in their index's order (up to ORDER_WALK_CAP) before falling back
+      // to GIN; skip that walk when it is not expected to fill the page.
+      const expected = frequency * (phrase ? PHRASE_ADJACENCY : 1);
+      plan.strategy = { startTier: 0, bitmapForAll: plan.limit / Math.max(expected, 1e-9) > ORDER_WALK_CAP };
     }
   }
   const statement = buildSearchStatement(plan);
