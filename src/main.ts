@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
 import { createCache } from './cache/createCache.js';
+import { deriveCursorSecret } from './clips/search/searchCursor.js';
 import { createSearchMetrics } from './clips/search/searchMetrics.js';
 import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from './config/config.js';
 import { createDatabase } from './db/createDatabase.js';
@@ -94,6 +95,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
       twitch,
       sync,
       searchMetrics: createSearchMetrics(registry),
+      cursorSecret: deriveCursorSecret(config.discord.token),
       twitchLinking:
         config.publicUrl && config.tokenEncryptionKey
           ? { publicUrl: config.publicUrl, tokenEncryptionKey: config.tokenEncryptionKey }

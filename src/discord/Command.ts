@@ -22,6 +22,8 @@ export interface CommandDeps {
   /** Searching a channel starts indexing its clips. */
   sync: Pick<ClipSync, 'trackChannel' | 'getChannelSyncStatus'>;
   searchMetrics: SearchMetrics;
+  /** Signs search page cursors (findClips); derived from a configured secret in main. */
+  cursorSecret?: string;
   /** Twitch account linking; null when the operator has not set PUBLIC_URL and TOKEN_ENCRYPTION_KEY. */
   twitchLinking: { publicUrl: string; tokenEncryptionKey: Buffer } | null;
   /** `/subscriptions`: add, list, pause, resume, remove (per-guild quota inside). */
