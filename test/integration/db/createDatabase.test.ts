@@ -68,6 +68,26 @@ describe('createDatabase with a PostgreSQL URL', () => {
     );
   });
 
+  it('reports the error that failed a transaction when its ROLLBACK fails too, and drops the connection', async () => {
+    const db = await createDatabase({ databaseUrl: url, poolSize: 2, logger });
+    try {
+      const failure = await db.sql
+        .transaction(async (tx) => {
+          const [row] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          // Another connection ends this one, so the ROLLBACK after our error cannot be sent.
+          await db.sql.query('SELECT pg_terminate_backend($1)', [row!.pid]);
+          throw new Error('the real cause');
+        })
+        .catch((error: unknown) => error);
+      expect((failure as Error).message).toBe('the real cause');
+      expect((failure as { cleanupError?: unknown }).cleanupError).toBeInstanceOf(Error);
+      // The dead connection went back to the pool as broken: both connections still work.
+      expect(await backendsUsed(db, 2)).toBe(2);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('keeps a withConnection session on one connection', async () => {
     const db = await createDatabase({ databaseUrl: url, poolSize: 4, logger });
     try {
