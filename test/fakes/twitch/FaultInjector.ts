@@ -10,6 +10,8 @@ export type FaultSpec =
   | { kind: 'malformed' }
   /** 200 with `{ data: [], pagination: {} }`. */
   | { kind: 'empty' }
+  /** This JSON body (any shape, e.g. a malformed Helix reply) with `status` (default 200). */
+  | { kind: 'body'; body: unknown; status?: number }
   /** Destroy the connection without answering (a network error for the client). */
   | { kind: 'disconnect' };
 
