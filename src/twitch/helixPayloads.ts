@@ -171,7 +171,10 @@ export function readChannel(item: unknown): TwitchChannelSearchResult | null {
   };
 }
 
-/** A Helix cursor: a non-empty string, anything else means "no more pages". */
+/**
+ * A Helix cursor: a non-empty string, anything else means "no more pages". One with a NUL character could
+ * not be saved as a backfill position (PostgreSQL text), so it ends the paging too.
+ */
 export function readCursor(cursor: unknown): string | null {
-  return typeof cursor === 'string' && cursor !== '' ? cursor : null;
+  return typeof cursor === 'string' && cursor !== '' && !cursor.includes('\u0000') ? cursor : null;
 }
