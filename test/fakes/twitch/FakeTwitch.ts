@@ -403,14 +403,11 @@ export class FakeTwitch {
         ...(fault ? { fault } : {}),
       });
 
-    // Every fault of this request is taken on arrival, so one still held by a latency fault cannot take a
-    // fault injected later for another request.
-    let delayMs = 0;
+    // A request's faults are taken on arrival (one latency, then at most one other fault), so a request still
+    // held by a latency fault cannot take a fault injected later for another request.
     let fault = this.faults.take(endpoint);
-    while (fault?.kind === 'latency') {
-      delayMs += fault.ms;
-      fault = this.faults.take(endpoint);
-    }
+    const delayMs = fault?.kind === 'latency' ? fault.ms : 0;
+    if (fault?.kind === 'latency') fault = this.faults.take(endpoint, 'latency');
     if (delayMs > 0) {
       await sleep(delayMs);
       // The client gave up (timeout, abort) while the request was held: nothing is processed or answered.

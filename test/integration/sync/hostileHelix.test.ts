@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryCache } from '../../../src/cache/MemoryCache.js';
+import { autocompleteChannels } from '../../../src/clips/search/autocomplete.js';
 import { AppError } from '../../../src/shared/errors.js';
 import { createHelixLimiter } from '../../../src/twitch/helixLimiter.js';
 import { createTwitchAdapter } from '../../../src/twitch/TwitchAdapter.js';
@@ -210,7 +211,10 @@ describe('bad Twitch data in the sync', () => {
     // Twitch answers with the first clip (created_at not a date: unreadable) and without the second (deleted).
     h.fake.injectFault('clips', {
       kind: 'body',
-      body: { data: [{ id: unreadable.id, broadcaster_id: channel, created_at: 'yesterday' }], pagination: {} },
+      body: {
+        data: [{ id: unreadable.id, broadcaster_id: channel, created_at: 'yesterday' }],
+        pagination: {},
+      },
     });
     await sync.steps.recheckClips();
     const rows = await h.db.sql.query<{ id: string; deleted: boolean }>(
@@ -342,5 +346,35 @@ describe('interactive Twitch calls', () => {
     expect(await adapter.searchChannels('CachedSea ', 5)).toEqual(first);
     expect(first.map((channel) => channel.login)).toContain('cachedsearch');
     expect(h.fake.callCount('search/channels') - before).toBe(1);
+  });
+
+  it('drops the channel search of an autocomplete that stopped waiting for it', async () => {
+    const limiter = createHelixLimiter({ budgetPerMinute: 6_000, maxConcurrent: 1 });
+    h.limiters.push(limiter);
+    const adapter = createTwitchAdapter({
+      clientId: h.fake.clientId,
+      clientSecret: h.fake.clientSecret,
+      logger: testLogger(),
+      limiter,
+    });
+    // The only slot is busy, so the search waits in the limiter past autocomplete's 1.5 s.
+    let release = () => {};
+    let started = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const busy = limiter.schedule('incremental', () => {
+      started();
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    await running;
+    const before = h.fake.callCount('search/channels');
+    const suggestions = await autocompleteChannels(
+      { db: h.db, logger: testLogger(), directory: adapter },
+      { query: 'nobodyknowsthisprefix' },
+    );
+    expect(suggestions).toEqual([]);
+    release();
+    await busy;
+    await limiter.schedule('incremental', async () => undefined);
+    expect(h.fake.callCount('search/channels') - before).toBe(0);
   });
 });
