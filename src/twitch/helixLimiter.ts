@@ -159,14 +159,16 @@ export function createHelixLimiter(options: HelixLimiterOptions): HelixLimiter {
     queued: () => local.queued() + interactive.queued() + (clustered?.queued() ?? 0),
     stop: () => {
       stopping ??= (async () => {
-        await interactive.stop({ dropWaitingJobs: true });
-        await local.stop({ dropWaitingJobs: true });
+        // Bottleneck's stop drops the waiting jobs at once but resolves only when the running ones finish,
+        // and a running Helix request may hang until its own timeout: don't hold shutdown for it (its caller
+        // has been released by its AbortSignal; the request dies with the process).
+        await Promise.all([
+          settleWithin(interactive.stop({ dropWaitingJobs: true }), 500),
+          settleWithin(local.stop({ dropWaitingJobs: true }), 500),
+        ]);
         if (clustered !== undefined) {
-          // Bottleneck waits for Redis to stop cleanly; don't hang shutdown when Redis is gone.
-          await Promise.race([
-            clustered.stop({ dropWaitingJobs: true }).catch(() => undefined),
-            new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
-          ]);
+          // Bottleneck waits for Redis to stop cleanly too; don't hang shutdown when Redis is gone.
+          await settleWithin(clustered.stop({ dropWaitingJobs: true }), 2_000);
           try {
             await clustered.disconnect(false);
           } catch {
@@ -188,4 +190,17 @@ function abandonOnAbort<T>(job: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     job.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** Waits for `promise` (ignoring its outcome) at most `ms`. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
