@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { occupyLimiter } from '../../test/support/occupyLimiter.js';
 import { createHelixLimiter, type HelixLimiter } from './helixLimiter.js';
 
 const limiters: HelixLimiter[] = [];
@@ -15,14 +16,7 @@ function limiter(options: Parameters<typeof createHelixLimiter>[0]): HelixLimite
 describe('the Helix limiter', () => {
   it('drops a queued call whose caller gave up: the caller is released at once and no request is made', async () => {
     const helix = limiter({ budgetPerMinute: 6_000, maxConcurrent: 1 });
-    let release = () => {};
-    let started = () => {};
-    const running = new Promise<void>((resolve) => (started = resolve));
-    const busy = helix.schedule('incremental', () => {
-      started();
-      return new Promise<void>((resolve) => (release = resolve));
-    });
-    await running;
+    const slot = await occupyLimiter(helix);
     const controller = new AbortController();
     let ran = false;
     const queued = helix.schedule(
@@ -34,8 +28,7 @@ describe('the Helix limiter', () => {
     );
     controller.abort(new Error('autocomplete timed out'));
     await expect(queued).rejects.toThrow('autocomplete timed out');
-    release();
-    await busy;
+    await slot.release();
     // Let the queue move on past the abandoned job.
     await helix.schedule('incremental', async () => undefined);
     expect(ran).toBe(false);

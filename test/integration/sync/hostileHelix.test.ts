@@ -9,6 +9,7 @@ import { AppError } from '../../../src/shared/errors.js';
 import { createHelixLimiter } from '../../../src/twitch/helixLimiter.js';
 import { createTwitchAdapter } from '../../../src/twitch/TwitchAdapter.js';
 import { testLogger } from '../../support/databases.js';
+import { occupyLimiter } from '../../support/occupyLimiter.js';
 import { startSyncHarness, type SyncHarness } from './syncHarness.js';
 
 let h: SyncHarness;
@@ -330,16 +331,21 @@ describe('cursors that never end', () => {
 });
 
 describe('interactive Twitch calls', () => {
-  it('answers a repeated channel search from the cache', async () => {
-    const limiter = createHelixLimiter({ budgetPerMinute: 6_000 });
+  function adapterWith(limits: Parameters<typeof createHelixLimiter>[0], cache?: MemoryCache) {
+    const limiter = createHelixLimiter(limits);
     h.limiters.push(limiter);
     const adapter = createTwitchAdapter({
       clientId: h.fake.clientId,
       clientSecret: h.fake.clientSecret,
       logger: testLogger(),
       limiter,
-      cache: new MemoryCache(),
+      ...(cache ? { cache } : {}),
     });
+    return { adapter, limiter };
+  }
+
+  it('answers a repeated channel search from the cache', async () => {
+    const { adapter } = adapterWith({ budgetPerMinute: 6_000 }, new MemoryCache());
     h.fake.addBroadcaster({ login: 'cachedsearch' });
     const before = h.fake.callCount('search/channels');
     const first = await adapter.searchChannels('cachedsea', 5);
@@ -349,31 +355,16 @@ describe('interactive Twitch calls', () => {
   });
 
   it('drops the channel search of an autocomplete that stopped waiting for it', async () => {
-    const limiter = createHelixLimiter({ budgetPerMinute: 6_000, maxConcurrent: 1 });
-    h.limiters.push(limiter);
-    const adapter = createTwitchAdapter({
-      clientId: h.fake.clientId,
-      clientSecret: h.fake.clientSecret,
-      logger: testLogger(),
-      limiter,
-    });
+    const { adapter, limiter } = adapterWith({ budgetPerMinute: 6_000, maxConcurrent: 1 });
     // The only slot is busy, so the search waits in the limiter past autocomplete's 1.5 s.
-    let release = () => {};
-    let started = () => {};
-    const running = new Promise<void>((resolve) => (started = resolve));
-    const busy = limiter.schedule('incremental', () => {
-      started();
-      return new Promise<void>((resolve) => (release = resolve));
-    });
-    await running;
+    const slot = await occupyLimiter(limiter);
     const before = h.fake.callCount('search/channels');
     const suggestions = await autocompleteChannels(
       { db: h.db, logger: testLogger(), directory: adapter },
       { query: 'nobodyknowsthisprefix' },
     );
     expect(suggestions).toEqual([]);
-    release();
-    await busy;
+    await slot.release();
     await limiter.schedule('incremental', async () => undefined);
     expect(h.fake.callCount('search/channels') - before).toBe(0);
   });
