@@ -28,9 +28,6 @@ export interface SyncMetrics {
   pagingStopped: Counter<'path' | 'reason'>;
   /** Re-check batches whose deletions were not applied because Twitch's reply had unreadable clips. */
   recheckUnreadable: Counter;
-  /** state: connected | disconnected (1 for the current one). */
-  eventSubConnection: Gauge<'state'>;
-  eventSubNotifications: Counter<'type'>;
 }
 
 export function createSyncMetrics(registry: Registry): SyncMetrics {
@@ -105,16 +102,6 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     recheckUnreadable: getOrCreateCounter(registry, {
       name: 'tcs_sync_recheck_unreadable_total',
       help: 'Clips a deletion re-check could not read from the reply (never marked deleted for it).',
-    }),
-    eventSubConnection: getOrCreateGauge(registry, {
-      name: 'tcs_sync_eventsub_connection',
-      help: 'EventSub WebSocket state (1 for the current state).',
-      labelNames: ['state'],
-    }),
-    eventSubNotifications: getOrCreateCounter(registry, {
-      name: 'tcs_sync_eventsub_notifications_total',
-      help: 'EventSub notifications received by type.',
-      labelNames: ['type'],
     }),
   };
 }
