@@ -60,8 +60,10 @@ export function createHelixLimiter(options: HelixLimiterOptions): HelixLimiter {
   const local = new Bottleneck(common);
   local.on('error', () => undefined);
   const redisClient = options.redis?.duplicate();
+  const connection =
+    redisClient === undefined ? undefined : new Bottleneck.IORedisConnection({ client: redisClient });
   const clustered =
-    redisClient === undefined
+    connection === undefined
       ? undefined
       : new Bottleneck({
           ...common,
@@ -70,7 +72,7 @@ export function createHelixLimiter(options: HelixLimiterOptions): HelixLimiter {
           clearDatastore: false,
           timeout: 10 * 60_000,
           // A duplicate, because Bottleneck disconnects its connection on stop and the caller owns theirs.
-          connection: new Bottleneck.IORedisConnection({ client: redisClient }),
+          connection,
         });
   // Bottleneck emits 'error' for datastore problems; without a listener they would be unhandled.
   clustered?.on('error', () => undefined);
@@ -169,8 +171,11 @@ export function createHelixLimiter(options: HelixLimiterOptions): HelixLimiter {
         if (clustered !== undefined) {
           // Bottleneck waits for Redis to stop cleanly too; don't hang shutdown when Redis is gone.
           await settleWithin(clustered.stop({ dropWaitingJobs: true }), 2_000);
+          // Close the connection (our duplicate and the subscriber Bottleneck made from it) rather than
+          // the limiter: the limiter's own disconnect unsubscribes without awaiting the replies, which
+          // rejects unhandled when Redis is down.
           try {
-            await clustered.disconnect(false);
+            await connection?.disconnect(false);
           } catch {
             // Already disconnected.
           }
