@@ -31,6 +31,9 @@ import { createTwitchLinking } from './twitch/linking/createTwitchLinking.js';
 /** SIGINT/SIGTERM must leave the process within this (issue 2: 10 s), even if a dependency hangs. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
 
+/** Part of the shutdown deadline kept for closing the database. */
+const DATABASE_CLOSE_RESERVE_MS = 2_000;
+
 /** Helix points per minute of a Twitch app token (Twitch's typical bucket); the limiter never spends more. */
 const HELIX_BUDGET_PER_MINUTE = 800;
 
@@ -43,7 +46,9 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     dataDir: config.database.dataDir,
     logger: logger.child({ component: 'db' }),
   });
-  shutdown.add('database', () => db.close());
+  // Reserved time: however long the steps before it take, the database is closed (PGlite flushes its files
+  // and releases its data-directory lock).
+  shutdown.add('database', () => db.close(), { reserveMs: DATABASE_CLOSE_RESERVE_MS });
   const { applied } = await applyMigrations({ sql: db.sql, logger: logger.child({ component: 'migrate' }) });
   logger.info({ backend: db.kind, migrationsApplied: applied.length }, 'database ready');
 
@@ -72,6 +77,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     logger: logger.child({ component: 'twitch' }),
     limiter,
     registry,
+    cache,
   });
   shutdown.add('twitch adapter', () => twitch.stop());
   const sync = createClipSync({
@@ -156,7 +162,13 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   await discord.login(config.discord.token);
 
   sync.start();
-  shutdown.add('clip sync', () => sync.stop());
+  shutdown.add('clip sync', async () => {
+    // Abort the steps first, then drop the Helix calls still queued (a backfill may wait on many), so the
+    // loops end at once instead of after those calls.
+    const stopped = sync.stop();
+    await limiter.stop();
+    await stopped;
+  });
   if (linking) {
     await linking.eventSub.start();
     shutdown.add('eventsub', () => linking.eventSub.stop());
@@ -193,6 +205,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM', 0));
   process.on('unhandledRejection', (reason) => {
     logger.error({ err: reason }, 'unhandled promise rejection');
+  });
+  // A bug thrown outside any handler leaves the process in an unknown state: log it, stop everything in
+  // order (the database is closed cleanly) and exit 1 so the supervisor restarts the bot.
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception');
+    void stop('uncaught exception', 1);
   });
 
   try {

@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../db/Database.js';
+import { chunk } from '../shared/chunk.js';
 import type { ClipRecord } from './ClipRecord.js';
 import { NO_SPACE_CLASS } from './search/scripts.js';
 
@@ -228,10 +229,4 @@ export async function upsertGames(sql: SqlExecutor, rows: GameRow[]): Promise<nu
     written += result.length;
   }
   return written;
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
-  return chunks;
 }

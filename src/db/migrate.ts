@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { cleanUpAndRethrow } from './cleanUpAndRethrow.js';
 import { AppError } from '../shared/errors.js';
 import type { SqlExecutor } from './Database.js';
 
@@ -92,6 +93,8 @@ async function applyLocked(options: {
       logger,
       timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     });
+    const unlock = () => connection.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    let result: { applied: string[] };
     try {
       await connection.exec(CREATE_MIGRATIONS_TABLE);
       const rows = await connection.query<MigrationRow>(
@@ -108,10 +111,14 @@ async function applyLocked(options: {
         { applied, total: migrations.length },
         applied.length > 0 ? 'migrations applied' : 'schema up to date',
       );
-      return { applied };
-    } finally {
-      await connection.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      result = { applied };
+    } catch (error) {
+      // A failed unlock must not hide why the migration failed; on PostgreSQL withConnection then discards
+      // the connection, which ends the session and its lock.
+      return cleanUpAndRethrow(error, unlock);
     }
+    await unlock();
+    return result;
   });
 }
 

@@ -1,3 +1,4 @@
+import { cleanUpAndRethrow } from './cleanUpAndRethrow.js';
 import type { SqlExecutor } from './Database.js';
 
 /**
@@ -17,7 +18,6 @@ export async function runInSavepoint<T>(options: {
     await executor.query(`RELEASE SAVEPOINT ${name}`);
     return result;
   } catch (error) {
-    await executor.query(`ROLLBACK TO SAVEPOINT ${name}`);
-    throw error;
+    return cleanUpAndRethrow(error, () => executor.query(`ROLLBACK TO SAVEPOINT ${name}`));
   }
 }

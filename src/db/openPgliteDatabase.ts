@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { acquireDataDirLock } from './acquireDataDirLock.js';
 import type { Database, SqlExecutor } from './Database.js';
+import { attachCleanupError } from './cleanUpAndRethrow.js';
 import { runInSavepoint } from './nestedTransaction.js';
 
 export interface PgliteDatabase extends Database {
@@ -80,8 +81,25 @@ function pgliteExecutor(client: PGlite): SqlExecutor {
     async exec(text) {
       await client.exec(text);
     },
-    // PGlite's own transaction() holds its mutex until `work` settles, so nothing else interleaves.
-    transaction: (work) => client.transaction((tx) => work(transactionExecutor(tx, 1))),
+    // PGlite's own transaction() holds its mutex until `work` settles, so nothing else interleaves. When its
+    // ROLLBACK fails it throws that error instead of the one `work` threw: rethrow the cause.
+    async transaction(work) {
+      let failure: { error: unknown } | undefined;
+      try {
+        return await client.transaction(async (tx) => {
+          try {
+            return await work(transactionExecutor(tx, 1));
+          } catch (error) {
+            failure = { error };
+            throw error;
+          }
+        });
+      } catch (error) {
+        if (failure === undefined || error === failure.error) throw error;
+        attachCleanupError(failure.error, error);
+        throw failure.error;
+      }
+    },
     // There is only one connection: session state set here is visible to every caller.
     withConnection: (work) => work(executor),
   };

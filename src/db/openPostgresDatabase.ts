@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { Logger } from 'pino';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { Database, SqlExecutor } from './Database.js';
+import { cleanUpAndRethrow } from './cleanUpAndRethrow.js';
 import { runInSavepoint } from './nestedTransaction.js';
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -79,17 +80,19 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
     },
     async transaction(work) {
       const client = await pool.connect();
+      let broken = false;
       try {
-        return await clientExecutor(client, 0).transaction(work);
+        return await clientExecutor(client, 0, () => (broken = true)).transaction(work);
       } finally {
-        client.release();
+        // A connection whose ROLLBACK failed may still be inside the transaction: never hand it out again.
+        client.release(broken);
       }
     },
     async withConnection(work) {
       const client = await pool.connect();
       let broken = false;
       try {
-        return await work(clientExecutor(client, 0));
+        return await work(clientExecutor(client, 0, () => (broken = true)));
       } catch (error) {
         // Session state (advisory locks, SET) may be left behind: destroy the connection rather than reuse it.
         broken = true;
@@ -101,8 +104,11 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
   };
 }
 
-/** Executor bound to one client; `depth` > 0 means a transaction is open, so nesting uses savepoints. */
-function clientExecutor(client: pg.PoolClient, depth: number): SqlExecutor {
+/**
+ * Executor bound to one client; `depth` > 0 means a transaction is open, so nesting uses savepoints.
+ * `markBroken` is called when a ROLLBACK failed, so the pool destroys the connection instead of reusing it.
+ */
+function clientExecutor(client: pg.PoolClient, depth: number, markBroken: () => void): SqlExecutor {
   const executor: SqlExecutor = {
     query: (text, params) => runQuery(client, text, params),
     async exec(text) {
@@ -110,16 +116,19 @@ function clientExecutor(client: pg.PoolClient, depth: number): SqlExecutor {
     },
     async transaction(work) {
       if (depth > 0) {
-        return runInSavepoint({ executor, depth, work: () => work(clientExecutor(client, depth + 1)) });
+        return runInSavepoint({
+          executor,
+          depth,
+          work: () => work(clientExecutor(client, depth + 1, markBroken)),
+        });
       }
       await client.query('BEGIN');
       try {
-        const result = await work(clientExecutor(client, 1));
+        const result = await work(clientExecutor(client, 1, markBroken));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
+        return cleanUpAndRethrow(error, () => client.query('ROLLBACK'), markBroken);
       }
     },
     withConnection: (work) => work(executor),

@@ -33,6 +33,18 @@ describe('ShutdownSequence', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('still closes the database, within the deadline, when an earlier step hangs', async () => {
+    const sequence = new ShutdownSequence(silent, 300);
+    const closed: string[] = [];
+    sequence.add('database', () => void closed.push('database'), { reserveMs: 100 });
+    sequence.add('cache', () => void closed.push('cache'));
+    sequence.add('clip sync', () => new Promise<void>(() => undefined));
+    const started = Date.now();
+    await expect(sequence.run()).resolves.toBe(false);
+    expect(closed).toEqual(['database']);
+    expect(Date.now() - started).toBeLessThan(400);
+  });
+
   it('runs the steps only once when asked twice', async () => {
     let stops = 0;
     const sequence = new ShutdownSequence(silent, 1_000);

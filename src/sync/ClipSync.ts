@@ -3,9 +3,10 @@ import type { Cache } from '../cache/Cache.js';
 import type { Database } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
 import type { TwitchAdapter, TwitchUser } from '../twitch/twitchTypes.js';
+import { AppError } from '../shared/errors.js';
 import { backfillChannel } from './backfillChannel.js';
 import { createBackgroundLoop, mapWithConcurrency, type BackgroundLoop } from './backgroundLoop.js';
-import { applyLiveState, claimBackfills, claimDuePolls } from './channelClaims.js';
+import { claimBackfills, claimDuePolls } from './channelClaims.js';
 import { ClipSyncEmitter } from './clipEvents.js';
 import { pollChannel } from './pollChannel.js';
 import {
@@ -15,8 +16,9 @@ import {
   type PollScheduleOptions,
 } from './pollSchedule.js';
 import { recheckClips } from './recheckClips.js';
-import { refreshLiveState } from './refreshLiveState.js';
-import { defaultClipSyncOptions, type ClipSyncOptions, type SyncContext } from './SyncContext.js';
+import { applyLiveState, refreshLiveState } from './refreshLiveState.js';
+import { defaultClipSyncOptions, type ClipSyncOptions } from './clipSyncOptions.js';
+import type { SyncContext } from './SyncContext.js';
 import { createSyncMetrics } from './syncMetrics.js';
 import { channelsReleasedCounter, releaseIdleChannels } from './trackingLifecycle.js';
 import { defaultBackfillWindowOptions, type BackfillWindowOptions } from './syncWindows.js';
@@ -103,6 +105,8 @@ export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
   const emitter = new ClipSyncEmitter();
   emitter.onListenerError = (error) => logger.error({ err: error }, 'Clip event listener failed');
   let stretch = 1;
+  // Replaced on every start; stop() aborts it before waiting for the loops.
+  let stopping = new AbortController();
   const ctx: SyncContext = {
     sql: deps.db.sql,
     twitch: deps.twitch,
@@ -113,6 +117,9 @@ export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
     clock: deps.clock ?? (() => new Date()),
     options,
     stretch: () => stretch,
+    get signal() {
+      return stopping.signal;
+    },
   };
 
   const steps: ClipSyncSteps = {
@@ -253,12 +260,15 @@ export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
     start() {
       if (started) return;
       started = true;
+      stopping = new AbortController();
       for (const loop of loops) loop.start();
       logger.info('Clip sync started');
     },
     async stop() {
       if (!started) return;
       started = false;
+      // Running steps stop between pages and hand their claims back; their waiting Twitch calls give up.
+      stopping.abort(new AppError('sync.stopping', 'clip sync is stopping'));
       await Promise.all(loops.map((loop) => loop.stop()));
       logger.info('Clip sync stopped');
     },

@@ -1,10 +1,9 @@
-import { upsertClips } from '../clips/clipStore.js';
 import { AppError } from '../shared/errors.js';
 import { releaseBackfill, saveBackfillProgress, type BackfillClaim } from './channelClaims.js';
-import { inLockOrder } from './clipEvents.js';
+import { CursorWalk } from './cursorWalk.js';
+import { ingestClips, LeaseLostError, reportLostLease } from './ingestClips.js';
 import { errorBackoffMs } from './pollSchedule.js';
-import { storeMissingGames } from './storeMissingGames.js';
-import { invalidateSearches, type SyncContext } from './SyncContext.js';
+import type { SyncContext } from './SyncContext.js';
 import {
   advanceBackfill,
   currentBackfillWindow,
@@ -21,7 +20,7 @@ import {
 export async function backfillChannel(
   ctx: SyncContext,
   claim: BackfillClaim,
-): Promise<'finished' | 'paused' | 'error'> {
+): Promise<'finished' | 'paused' | 'error' | 'lost_lease' | 'stopped'> {
   const log = ctx.logger.child({ broadcasterId: claim.broadcasterId });
   let progress: BackfillProgress = {
     from: claim.from,
@@ -32,8 +31,11 @@ export async function backfillChannel(
     windowClips: claim.windowClips,
   };
   let lease = { ...claim };
+  // One walk per window: a saved cursor counts as seen, so a reply that hands it back again is caught.
+  let walk = new CursorWalk(ctx.options.maxPagesPerWindow, progress.pageCursor);
   try {
     for (let page = 0; page < ctx.options.backfillPagesPerClaim; page += 1) {
+      if (ctx.signal.aborted) return await handBack(ctx, claim, lease, progress);
       if (isBackfillFinished(progress)) {
         await finish(ctx, lease, progress, 0);
         return 'finished';
@@ -45,37 +47,44 @@ export async function backfillChannel(
         endedAt: window.end,
         after: progress.pageCursor,
         priority: 'backfill',
+        signal: ctx.signal,
       });
       ctx.metrics.backfillPages.inc();
       const clips = result.clips.filter((clip) => clip.broadcasterId === claim.broadcasterId);
-      let step = advanceBackfill(
-        progress,
-        { pageClips: clips.length, cursor: result.cursor },
-        ctx.options.backfill,
-      );
+      let cursor = result.cursor;
+      const stop = walk.next(cursor);
+      if (stop !== null) {
+        // Treat the window as read to the end: its clips so far are kept and the walk moves on.
+        ctx.metrics.pagingStopped.inc({ path: 'backfill', reason: stop });
+        log.warn(
+          { window, reason: stop },
+          'Get Clips paging cut off: Twitch kept returning more pages; moving on to the next window',
+        );
+        cursor = null;
+      }
+      let step = advanceBackfill(progress, { pageClips: clips.length, cursor }, ctx.options.backfill);
+      if (step.kind !== 'nextPage') walk = new CursorWalk(ctx.options.maxPagesPerWindow);
       if (step.kind === 'split') {
         const windowSec = await narrowedWindowSec(ctx, claim, window, step.progress.windowSec);
         step = { kind: 'split', progress: { ...step.progress, windowSec } };
       }
-      const now = ctx.clock();
-      const newLeaseUntil = new Date(now.getTime() + ctx.options.leaseMs);
+      const newLeaseUntil = new Date(ctx.clock().getTime() + ctx.options.leaseMs);
       const finished = step.kind !== 'nextPage' && step.kind !== 'split' && isBackfillFinished(step.progress);
-      const discovered = await ctx.sql.transaction(async (tx) => {
-        const stored = await upsertClips(tx, inLockOrder(clips), now);
-        const kept = await saveBackfillProgress(tx, lease, {
-          ...step.progress,
-          newClips: stored.discovered.length,
-          finished,
-          newLeaseUntil,
-        });
-        if (!kept) throw new AppError('sync.leaseLost', 'backfill lease expired');
-        return stored.discovered.length;
+      const savedStep = step;
+      await ingestClips(ctx, {
+        source: 'backfill',
+        clips,
+        recordEvents: false,
+        saveClaim: (tx, stored) =>
+          saveBackfillProgress(tx, lease, {
+            ...savedStep.progress,
+            newClips: stored.discovered.length,
+            finished,
+            newLeaseUntil,
+          }),
       });
       lease = { ...lease, leaseUntil: newLeaseUntil };
       progress = step.progress;
-      ctx.metrics.clipsDiscovered.inc({ source: 'backfill' }, discovered);
-      if (discovered > 0) await invalidateSearches(ctx, [claim.broadcasterId]);
-      await storeMissingGames(ctx, clips, 'backfill');
       if (step.kind === 'split') {
         ctx.metrics.backfillWindows.inc({ result: 'split' });
         log.debug(
@@ -108,6 +117,11 @@ export async function backfillChannel(
     log.info({ doneFrom: progress.doneFrom, percent }, 'Backfill progress');
     return 'paused';
   } catch (error) {
+    if (error instanceof LeaseLostError) {
+      reportLostLease(ctx, 'backfill', log);
+      return 'lost_lease';
+    }
+    if (ctx.signal.aborted) return await handBack(ctx, claim, lease, progress);
     const code = error instanceof AppError ? error.code : 'sync.backfillFailed';
     ctx.metrics.backfillWindows.inc({ result: 'error' });
     const delay = errorBackoffMs(claim.backfillErrors + 1);
@@ -121,6 +135,27 @@ export async function backfillChannel(
     }).catch((releaseError: unknown) => log.error({ err: releaseError }, 'Could not release backfill claim'));
     return 'error';
   }
+}
+
+/**
+ * Shutdown mid-claim: the position saved after the last page stands; the claim goes back without counting
+ * an error, due at once, so the next process resumes there.
+ */
+async function handBack(
+  ctx: SyncContext,
+  claim: BackfillClaim,
+  lease: BackfillClaim,
+  progress: BackfillProgress,
+): Promise<'stopped'> {
+  await releaseBackfill(ctx.sql, claim.broadcasterId, lease.leaseUntil, { nextAt: ctx.clock() }).catch(
+    (error: unknown) =>
+      ctx.logger.warn(
+        { err: error, broadcasterId: claim.broadcasterId },
+        'Could not hand back a backfill claim',
+      ),
+  );
+  ctx.logger.debug({ broadcasterId: claim.broadcasterId, doneFrom: progress.doneFrom }, 'Backfill stopped');
+  return 'stopped';
 }
 
 async function finish(ctx: SyncContext, lease: BackfillClaim, progress: BackfillProgress, newClips: number) {

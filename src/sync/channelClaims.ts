@@ -118,6 +118,14 @@ export async function failPoll(
   );
 }
 
+/** Hands back a claimed poll untouched (shutdown): the channel stays due and any process may claim it. */
+export async function releasePoll(sql: SqlExecutor, claim: PollClaim): Promise<void> {
+  await sql.query(
+    `UPDATE tracked_channels SET lease_until = NULL WHERE broadcaster_id = $1 AND lease_until = $2::timestamptz`,
+    [claim.broadcasterId, claim.leaseUntil],
+  );
+}
+
 /**
  * Claims up to `limit` channels (one Get Streams call) whose live state is older than `staleMs`, marking
  * them checked now. Uses tracked_channels_live_checked_at_idx.
@@ -141,42 +149,6 @@ export async function claimLiveChecks(
     [options.now, staleBefore, options.limit],
   );
   return rows.map((row) => ({ broadcasterId: row.broadcaster_id, isLive: row.is_live }));
-}
-
-/**
- * Applies observed live state. Going live makes the next poll due now; going offline too (clips made at the
- * end of a stream), after which the schedule tapers off. Returns the ids whose state changed.
- */
-export async function applyLiveState(
-  sql: SqlExecutor,
-  options: { now: Date; liveIds: readonly string[]; offlineIds: readonly string[] },
-): Promise<{ wentLive: string[]; wentOffline: string[] }> {
-  const wentLive: string[] = [];
-  const wentOffline: string[] = [];
-  if (options.liveIds.length > 0) {
-    const rows = await sql.query<{ broadcaster_id: string; was_live: boolean }>(
-      `UPDATE tracked_channels t
-          SET is_live = true, last_live_at = $1::timestamptz,
-              next_poll_at = CASE WHEN t.is_live THEN t.next_poll_at ELSE LEAST(t.next_poll_at, $1::timestamptz) END
-         FROM (SELECT broadcaster_id, is_live AS was_live FROM tracked_channels
-                WHERE broadcaster_id = ANY($2::text[]) FOR UPDATE) old
-        WHERE t.broadcaster_id = old.broadcaster_id
-        RETURNING t.broadcaster_id, old.was_live`,
-      [options.now, options.liveIds],
-    );
-    for (const row of rows) if (!row.was_live) wentLive.push(row.broadcaster_id);
-  }
-  if (options.offlineIds.length > 0) {
-    const rows = await sql.query<{ broadcaster_id: string }>(
-      `UPDATE tracked_channels
-          SET is_live = false, last_live_at = $1::timestamptz, next_poll_at = LEAST(next_poll_at, $1::timestamptz)
-        WHERE broadcaster_id = ANY($2::text[]) AND is_live
-        RETURNING broadcaster_id`,
-      [options.now, options.offlineIds],
-    );
-    for (const row of rows) wentOffline.push(row.broadcaster_id);
-  }
-  return { wentLive, wentOffline };
 }
 
 /** A claimed backfill: the channel's persisted position plus the claim's own bookkeeping. */

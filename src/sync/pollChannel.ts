@@ -1,14 +1,12 @@
-import { upsertClips } from '../clips/clipStore.js';
 import { AppError } from '../shared/errors.js';
-import { completePoll, failPoll, type PollClaim } from './channelClaims.js';
-import { emitClipEvents, inLockOrder, recordClipEvents, significantUpdates } from './clipEvents.js';
+import { completePoll, failPoll, releasePoll, type PollClaim } from './channelClaims.js';
 import { fetchClipWindow } from './fetchClipWindow.js';
+import { ingestClips, LeaseLostError, reportLostLease } from './ingestClips.js';
 import { errorBackoffMs, nextPollDelayMs, updateClipRate } from './pollSchedule.js';
-import { invalidateSearches, type SyncContext } from './SyncContext.js';
-import { storeMissingGames } from './storeMissingGames.js';
+import type { SyncContext } from './SyncContext.js';
 import { earliestVisibleAt, incrementalWindow } from './syncWindows.js';
 
-export type PollOutcome = 'ok' | 'error' | 'lost_lease';
+export type PollOutcome = 'ok' | 'error' | 'lost_lease' | 'stopped';
 
 /**
  * One incremental poll of a claimed channel: fetch the overlapping window completely, store the clips and
@@ -17,8 +15,9 @@ export type PollOutcome = 'ok' | 'error' | 'lost_lease';
 export async function pollChannel(ctx: SyncContext, claim: PollClaim): Promise<PollOutcome> {
   const polledAt = ctx.clock();
   const log = ctx.logger.child({ broadcasterId: claim.broadcasterId });
-  ctx.metrics.pollLag.observe(Math.max(0, polledAt.getTime() - claim.nextPollAt.getTime()) / 1000);
   try {
+    ctx.signal.throwIfAborted();
+    ctx.metrics.pollLag.observe(Math.max(0, polledAt.getTime() - claim.nextPollAt.getTime()) / 1000);
     const window = incrementalWindow({
       lastPolledAt: claim.lastPolledAt,
       backfillUntil: claim.backfillUntil,
@@ -27,54 +26,48 @@ export async function pollChannel(ctx: SyncContext, claim: PollClaim): Promise<P
       deepScanIntervalMs: ctx.options.deepScanIntervalMs,
       deepScanWindowMs: ctx.options.deepScanWindowMs,
     });
-    const { clips, calls } = await fetchClipWindow(ctx.twitch, {
+    const { clips, calls } = await fetchClipWindow(ctx, {
       broadcasterId: claim.broadcasterId,
       window,
       priority: 'incremental',
       splitAt: ctx.options.backfill.splitAt,
       minWindowMs: ctx.options.backfill.minWindowSec * 1000,
+      maxPagesPerWindow: ctx.options.maxPagesPerWindow,
     });
-    const storedAt = ctx.clock();
-    const outcome = await ctx.sql.transaction(async (tx) => {
-      const result = significantUpdates(await upsertClips(tx, inLockOrder(clips), storedAt));
-      await recordClipEvents(tx, result);
-      const elapsedMs = claim.lastPolledAt === null ? 0 : polledAt.getTime() - claim.lastPolledAt.getTime();
-      const clipRatePerHour = claim.isLive
-        ? updateClipRate(claim.clipRatePerHour, result.discovered.length, elapsedMs)
-        : claim.clipRatePerHour;
-      const delay = nextPollDelayMs(
-        { isLive: claim.isLive, lastLiveAt: claim.lastLiveAt, clipRatePerHour },
-        polledAt,
-        ctx.stretch(),
-        ctx.options.schedule,
-      );
-      const kept = await completePoll(tx, claim, {
-        polledAt,
-        nextPollAt: new Date(polledAt.getTime() + delay),
-        clipRatePerHour,
-        newClips: result.discovered.length,
-      });
-      // Another process took the channel over after our lease expired: undo, it will store these itself.
-      if (!kept) throw new LostLease();
-      return result;
+    const outcome = await ingestClips(ctx, {
+      source: 'incremental',
+      clips,
+      recordEvents: true,
+      saveClaim: (tx, stored) => {
+        const elapsedMs = claim.lastPolledAt === null ? 0 : polledAt.getTime() - claim.lastPolledAt.getTime();
+        const clipRatePerHour = claim.isLive
+          ? updateClipRate(claim.clipRatePerHour, stored.discovered.length, elapsedMs)
+          : claim.clipRatePerHour;
+        const delay = nextPollDelayMs(
+          { isLive: claim.isLive, lastLiveAt: claim.lastLiveAt, clipRatePerHour },
+          polledAt,
+          ctx.stretch(),
+          ctx.options.schedule,
+        );
+        return completePoll(tx, claim, {
+          polledAt,
+          nextPollAt: new Date(polledAt.getTime() + delay),
+          clipRatePerHour,
+          newClips: stored.discovered.length,
+        });
+      },
     });
     for (const clip of outcome.discovered) {
       ctx.metrics.freshness.observe(
         { state: claim.isLive ? 'live' : 'offline' },
         Math.max(
           0,
-          storedAt.getTime() -
+          outcome.storedAt.getTime() -
             earliestVisibleAt(clip.createdAt, claim.lastPolledAt, ctx.options.lateClipMarginMs).getTime(),
         ) / 1000,
       );
     }
-    ctx.metrics.clipsDiscovered.inc({ source: 'incremental' }, outcome.discovered.length);
     ctx.metrics.polls.inc({ result: 'ok' });
-    emitClipEvents(ctx.emitter, outcome);
-    await storeMissingGames(ctx, outcome.discovered, 'incremental');
-    if (outcome.discovered.length > 0 || outcome.updated.length > 0) {
-      await invalidateSearches(ctx, [claim.broadcasterId]);
-    }
     if (outcome.discovered.length > 0 || calls > 1) {
       log.debug(
         { calls, discovered: outcome.discovered.length, updated: outcome.updated.length },
@@ -83,10 +76,17 @@ export async function pollChannel(ctx: SyncContext, claim: PollClaim): Promise<P
     }
     return 'ok';
   } catch (error) {
-    if (error instanceof LostLease) {
+    if (error instanceof LeaseLostError) {
       ctx.metrics.polls.inc({ result: 'lost_lease' });
-      log.warn('Poll lease expired before the poll finished; results discarded');
+      reportLostLease(ctx, 'poll', log);
       return 'lost_lease';
+    }
+    if (ctx.signal.aborted) {
+      // Shutting down is not the channel's fault: hand the claim back as it was, due again at once.
+      await releasePoll(ctx.sql, claim).catch((releaseError: unknown) =>
+        log.warn({ err: releaseError }, 'Could not hand back a poll claim on shutdown (lease expires)'),
+      );
+      return 'stopped';
     }
     const code = error instanceof AppError ? error.code : 'sync.pollFailed';
     ctx.metrics.polls.inc({ result: 'error' });
@@ -108,8 +108,4 @@ export async function pollChannel(ctx: SyncContext, claim: PollClaim): Promise<P
     );
     return 'error';
   }
-}
-
-class LostLease extends Error {
-  override readonly name = 'LostLease';
 }

@@ -1,19 +1,14 @@
-import { upsertClips } from '../clips/clipStore.js';
-import {
-  emitClipEvents,
-  inLockOrder,
-  recordClipEvents,
-  significantUpdates,
-  type ClipDeletedEvent,
-} from './clipEvents.js';
-import { invalidateSearches, type SyncContext } from './SyncContext.js';
+import type { ClipDeletedEvent } from './clipEvents.js';
+import { ingestClips } from './ingestClips.js';
+import type { SyncContext } from './SyncContext.js';
 
 /**
  * Re-checks up to 100 recently discovered clips by id (one Get Clips call) and marks the ones Twitch no
- * longer returns as deleted, recording `deleted` events in the same transaction. The claim moves
- * last_seen_at forward, so concurrent processes pick different clips (SKIP LOCKED) and a clip is re-checked
- * at most once per `recheckIntervalMs`. Relies on clips_created_at_id index only loosely: the candidate set
- * (first seen within `recheckWindowMs`) is small.
+ * longer returns as deleted, recording `deleted` events in the same transaction. A clip Twitch returned but
+ * we could not read is not deleted; when an unreadable item has no id either, no clip of the batch is (any of
+ * them might be it). The claim moves last_seen_at forward, so concurrent processes pick different clips
+ * (SKIP LOCKED) and a clip is re-checked at most once per `recheckIntervalMs`. Relies on clips_created_at_id
+ * index only loosely: the candidate set (first seen within `recheckWindowMs`) is small.
  */
 export async function recheckClips(ctx: SyncContext): Promise<number> {
   const now = ctx.clock();
@@ -34,33 +29,35 @@ export async function recheckClips(ctx: SyncContext): Promise<number> {
     ],
   );
   if (candidates.length === 0) return 0;
-  const found = await ctx.twitch.getClipsByIds(
+  const lookup = await ctx.twitch.getClipsByIds(
     candidates.map((clip) => clip.id),
     'incremental',
+    ctx.signal,
   );
-  const foundIds = new Set(found.map((clip) => clip.id));
   const candidateIds = new Set(candidates.map((clip) => clip.id));
-  const deleted: ClipDeletedEvent[] = candidates
-    .filter((clip) => !foundIds.has(clip.id))
-    .map((clip) => ({ clipId: clip.id, broadcasterId: clip.broadcaster_id }));
-  const result = await ctx.sql.transaction(async (tx) => {
-    const stored = significantUpdates(
-      await upsertClips(tx, inLockOrder(found.filter((clip) => candidateIds.has(clip.id))), now),
+  const seenIds = new Set([...lookup.clips.map((clip) => clip.id), ...lookup.unreadableIds]);
+  const unreadable = lookup.unreadableIds.length + lookup.unidentified;
+  if (unreadable > 0) {
+    ctx.metrics.recheckUnreadable.inc(unreadable);
+    ctx.logger.warn(
+      { unreadable, withoutId: lookup.unidentified, candidates: candidates.length },
+      lookup.unidentified > 0
+        ? 'Re-check reply had unreadable clips without an id; no clip of this batch is marked deleted'
+        : 'Re-check reply had unreadable clips; they are kept, not marked deleted',
     );
-    if (deleted.length > 0) {
-      await tx.query(
-        `UPDATE clips SET deleted_at = $1::timestamptz WHERE id = ANY($2::text[]) AND deleted_at IS NULL`,
-        [now, deleted.map((d) => d.clipId)],
-      );
-    }
-    await recordClipEvents(tx, stored, deleted);
-    return stored;
+  }
+  const deleted: ClipDeletedEvent[] =
+    lookup.unidentified > 0
+      ? []
+      : candidates
+          .filter((clip) => !seenIds.has(clip.id))
+          .map((clip) => ({ clipId: clip.id, broadcasterId: clip.broadcaster_id }));
+  await ingestClips(ctx, {
+    source: 'recheck',
+    clips: lookup.clips.filter((clip) => candidateIds.has(clip.id)),
+    deleted,
+    recordEvents: true,
   });
-  ctx.metrics.clipsDeleted.inc(deleted.length);
-  emitClipEvents(ctx.emitter, result, deleted);
-  await invalidateSearches(ctx, [
-    ...new Set([...deleted.map((d) => d.broadcasterId), ...result.updated.map((u) => u.clip.broadcasterId)]),
-  ]);
   if (deleted.length > 0) ctx.logger.info({ deleted: deleted.length }, 'Clips deleted on Twitch');
   return candidates.length;
 }

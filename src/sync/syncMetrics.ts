@@ -22,6 +22,12 @@ export interface SyncMetrics {
   backfillRemaining: Gauge;
   liveChecks: Counter<'result'>;
   budgetStretch: Gauge;
+  /** job: poll | backfill. Claims whose lease expired before their results were saved. */
+  leasesLost: Counter<'job'>;
+  /** path: incremental | backfill; reason: repeated_cursor | page_cap. */
+  pagingStopped: Counter<'path' | 'reason'>;
+  /** Re-check batches whose deletions were not applied because Twitch's reply had unreadable clips. */
+  recheckUnreadable: Counter;
 }
 
 export function createSyncMetrics(registry: Registry): SyncMetrics {
@@ -82,6 +88,20 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     budgetStretch: getOrCreateGauge(registry, {
       name: 'tcs_sync_budget_stretch',
       help: 'Factor by which poll intervals are stretched to fit the Helix budget (1 = not overloaded).',
+    }),
+    leasesLost: getOrCreateCounter(registry, {
+      name: 'tcs_sync_leases_lost_total',
+      help: 'Claims whose lease expired (another process took the channel) before their results were saved.',
+      labelNames: ['job'],
+    }),
+    pagingStopped: getOrCreateCounter(registry, {
+      name: 'tcs_sync_clip_paging_stopped_total',
+      help: 'Get Clips cursor walks cut off: Twitch repeated a cursor, or a window needed more pages than it can hold.',
+      labelNames: ['path', 'reason'],
+    }),
+    recheckUnreadable: getOrCreateCounter(registry, {
+      name: 'tcs_sync_recheck_unreadable_total',
+      help: 'Clips a deletion re-check could not read from the reply (never marked deleted for it).',
     }),
   };
 }

@@ -1,14 +1,17 @@
-import { ApiClient, type ApiConfig, type HelixClip } from '@twurple/api';
+import { ApiClient, type ApiConfig } from '@twurple/api';
 import { AppTokenAuthProvider, type AuthProvider } from '@twurple/auth';
 import { LRUCache } from 'lru-cache';
 import { Registry, type Counter, type Gauge } from 'prom-client';
-import type { ClipRecord } from '../clips/ClipRecord.js';
+import type { Cache } from '../cache/Cache.js';
 import type { Logger } from '../observability/logger.js';
 import { getOrCreateCounter, getOrCreateGauge } from '../observability/metrics.js';
+import { chunk } from '../shared/chunk.js';
 import { twurpleLoggerOptions } from './twurpleLoggerOptions.js';
 import { AppError } from '../shared/errors.js';
 import type { HelixLimiter, HelixPriority } from './helixLimiter.js';
+import { rawId, readChannel, readClip, readCursor, readGame, readStream, readUser } from './helixPayloads.js';
 import type {
+  ClipLookup,
   ClipPage,
   ClipWindowQuery,
   TwitchAdapter,
@@ -31,6 +34,10 @@ export interface CreateTwitchAdapterOptions {
   lookupCacheTtlMs?: number;
   /** Per-attempt HTTP timeout (twurple retries network failures 3 times). */
   requestTimeoutMs?: number;
+  /** Where channel-search results are cached (autocomplete asks again on every keystroke). */
+  cache?: Cache;
+  /** How long a channel-search result is reused; short, because live state and names change. */
+  channelSearchTtlSeconds?: number;
 }
 
 /**
@@ -75,12 +82,6 @@ function createTwitchMetrics(registry: Registry, readBudget: () => Promise<numbe
   };
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
-
 function statusOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'statusCode' in error) {
     const status = (error as { statusCode: unknown }).statusCode;
@@ -115,43 +116,6 @@ export function toTwitchError(error: unknown, endpoint: string): AppError {
   });
 }
 
-function isValidDate(date: Date): boolean {
-  return !Number.isNaN(date.getTime());
-}
-
-/** HelixClip → ClipRecord; null when the item is malformed (missing id or date). */
-export function mapClip(clip: HelixClip): ClipRecord | null {
-  const id = clip.id;
-  const createdAt = clip.creationDate;
-  if (
-    typeof id !== 'string' ||
-    id === '' ||
-    !isValidDate(createdAt) ||
-    typeof clip.broadcasterId !== 'string'
-  ) {
-    return null;
-  }
-  const views = Number(clip.views);
-  return {
-    id,
-    broadcasterId: clip.broadcasterId,
-    creatorId: clip.creatorId ?? '',
-    creatorName: clip.creatorDisplayName ?? '',
-    videoId: clip.videoId ? clip.videoId : null,
-    gameId: clip.gameId ? clip.gameId : null,
-    language: clip.language ?? '',
-    title: clip.title ?? '',
-    viewCount: Number.isFinite(views) ? views : 0,
-    createdAt,
-    thumbnailUrl: clip.thumbnailUrl ?? '',
-    url: clip.url ?? '',
-    embedUrl: clip.embedUrl ?? '',
-    durationSec: Number(clip.duration) || 0,
-    vodOffset: clip.vodOffset ?? null,
-    isFeatured: clip.isFeatured === true,
-  };
-}
-
 /** The twurple-backed TwitchAdapter: every Helix call goes through `limiter`, results are our own types. */
 export function createTwitchAdapter(options: CreateTwitchAdapterOptions): TwitchAdapter {
   const log = options.logger.child({ component: 'twitch' });
@@ -177,13 +141,25 @@ export function createTwitchAdapter(options: CreateTwitchAdapterOptions): Twitch
     metrics.requests.inc({ endpoint: request.options.url, status: String(request.httpStatus) });
   });
 
-  /** Runs one Helix call through the limiter and maps failures to AppErrors. */
-  async function call<T>(endpoint: string, priority: HelixPriority, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one Helix call through the limiter and maps failures to AppErrors. A caller that gives up (`signal`)
+   * gets twitch.aborted at once, and a call still waiting in the limiter is dropped without a request.
+   */
+  async function call<T>(
+    endpoint: string,
+    priority: HelixPriority,
+    work: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     try {
-      const result = await options.limiter.schedule(priority, work);
+      const result = await options.limiter.schedule(priority, work, signal);
       unauthorized = false;
       return result;
     } catch (error) {
+      if (signal?.aborted) {
+        metrics.requests.inc({ endpoint, status: 'aborted' });
+        throw new AppError('twitch.aborted', `Helix ${endpoint}: the caller gave up`, { cause: error });
+      }
       const mapped = toTwitchError(error, endpoint);
       if (statusOf(error) === undefined)
         metrics.requests.inc({ endpoint, status: mapped.code.replace('twitch.', '') });
@@ -201,22 +177,25 @@ export function createTwitchAdapter(options: CreateTwitchAdapterOptions): Twitch
     }
   }
 
-  function mapUser(user: {
-    id: string;
-    name: string;
-    displayName: string;
-    profilePictureUrl: string;
-    broadcasterType: string;
-    creationDate: Date;
-  }): TwitchUser {
-    return {
-      id: user.id,
-      login: user.name,
-      displayName: user.displayName || user.name,
-      profileImageUrl: user.profilePictureUrl || null,
-      broadcasterType: user.broadcasterType ?? '',
-      createdAt: user.creationDate,
-    };
+  /**
+   * Maps the items of one reply with `read`, skipping (log line + metric) those it cannot read. Reading
+   * `data` inside the limiter job keeps a reply whose `data` is not a list a twitch.malformedResponse.
+   */
+  function readItems<T>(endpoint: string, items: readonly unknown[], read: (item: unknown) => T | null): T[] {
+    const mapped: T[] = [];
+    let skipped = 0;
+    for (const item of items) {
+      const value = read(item);
+      if (value === null) skipped += 1;
+      else mapped.push(value);
+    }
+    if (skipped > 0) reportMalformed(endpoint, skipped);
+    return mapped;
+  }
+
+  function reportMalformed(endpoint: string, count: number, detail = 'skipped'): void {
+    metrics.malformed.inc({ endpoint }, count);
+    log.warn({ endpoint, items: count }, `Helix reply had items that could not be read; ${detail}`);
   }
 
   function remember(user: TwitchUser): void {
@@ -227,12 +206,18 @@ export function createTwitchAdapter(options: CreateTwitchAdapterOptions): Twitch
   async function getUsersByIds(
     ids: readonly string[],
     priority: HelixPriority = 'interactive',
+    signal?: AbortSignal,
   ): Promise<TwitchUser[]> {
     const unique = [...new Set(ids)];
     const missing = unique.filter((id) => !usersById.has(id));
     for (const batch of chunk(missing, HELIX_BATCH)) {
-      const users = await call('users', priority, () => api.users.getUsersByIds(batch));
-      for (const user of users) remember(mapUser(user));
+      const users = await call(
+        'users',
+        priority,
+        async () => [...(await api.users.getUsersByIds(batch))],
+        signal,
+      );
+      for (const user of readItems('users', users, readUser)) remember(user);
     }
     return unique.flatMap((id) => usersById.get(id) ?? []);
   }
@@ -240,6 +225,7 @@ export function createTwitchAdapter(options: CreateTwitchAdapterOptions): Twitch
   async function getUsersByLogins(
     logins: readonly string[],
     priority: HelixPriority = 'interactive',
+    signal?: AbortSignal,
   ): Promise<TwitchUser[]> {
     const normalised = [
       ...new Set(logins.map((login) => login.trim().toLowerCase()).filter((l) => l !== '')),
@@ -249,8 +235,13 @@ export function createTwitchAdapter(options: CreateTwitchAdapterOptions): Twitch
       return id === undefined || !usersById.has(id);
     });
     for (const batch of chunk(missing, HELIX_BATCH)) {
-      const users = await call('users', priority, () => api.users.getUsersByNames(batch));
-      for (const user of users) remember(mapUser(user));
+      const users = await call(
+        'users',
+        priority,
+        async () => [...(await api.users.getUsersByNames(batch))],
+        signal,
+      );
+      for (const user of readItems('users', users, readUser)) remember(user);
     }
     return normalised.flatMap((login) => {
       const id = userIdByLogin.get(login);
@@ -258,96 +249,113 @@ export function createTwitchAdapter(options: CreateTwitchAdapterOptions): Twitch
     });
   }
 
+  const searchTtlSeconds = options.channelSearchTtlSeconds ?? 60;
+
   return {
     getUsersByIds,
     getUsersByLogins,
-    async getUserByLogin(login, priority) {
+    async getUserByLogin(login, priority, signal) {
       // Twitch logins are 4–25 of [a-zA-Z0-9_]; anything else cannot exist, so skip the call.
       if (!/^[a-zA-Z0-9_]{1,25}$/.test(login.trim())) return null;
-      const [user] = await getUsersByLogins([login], priority);
+      const [user] = await getUsersByLogins([login], priority, signal);
       return user ?? null;
     },
 
-    async getGamesByIds(ids, priority = 'interactive') {
+    async getGamesByIds(ids, priority = 'interactive', signal) {
       const unique = [...new Set(ids)].filter((id) => id !== '');
       const missing = unique.filter((id) => !gamesById.has(id));
       for (const batch of chunk(missing, HELIX_BATCH)) {
-        const games = await call('games', priority, () => api.games.getGamesByIds(batch));
-        for (const game of games) {
-          gamesById.set(game.id, { id: game.id, name: game.name, boxArtUrl: game.boxArtUrl || null });
-        }
+        const games = await call(
+          'games',
+          priority,
+          async () => [...(await api.games.getGamesByIds(batch))],
+          signal,
+        );
+        for (const game of readItems('games', games, readGame)) gamesById.set(game.id, game);
       }
       return unique.flatMap((id) => gamesById.get(id) ?? []);
     },
 
-    async getStreams(userIds, priority = 'incremental') {
+    async getStreams(userIds, priority = 'incremental', signal) {
       const streams: TwitchStream[] = [];
       for (const batch of chunk([...new Set(userIds)], HELIX_BATCH)) {
         // Get Streams pages at 20 by default even when given 100 user ids (twurple's getStreamsByUserIds does
         // not ask for more), so ask for the whole batch in one page.
-        const { data: page } = await call('streams', priority, () =>
-          api.streams.getStreams({ userId: batch, limit: HELIX_BATCH }),
+        const page = await call(
+          'streams',
+          priority,
+          async () => [...(await api.streams.getStreams({ userId: batch, limit: HELIX_BATCH })).data],
+          signal,
         );
-        for (const stream of page) {
-          streams.push({
-            userId: stream.userId,
-            userLogin: stream.userName,
-            userDisplayName: stream.userDisplayName,
-            gameId: stream.gameId || null,
-            title: stream.title,
-            viewerCount: stream.viewers,
-            startedAt: stream.startDate,
-          });
-        }
+        const fetchedAt = new Date();
+        const read = readItems('streams', page, (item) => readStream(item, fetchedAt));
+        const withoutLogin = read.filter((entry) => !entry.loginReadable).length;
+        if (withoutLogin > 0) reportMalformed('streams', withoutLogin, 'live state kept, login not stored');
+        streams.push(...read.map((entry) => entry.stream));
       }
       return streams;
     },
 
     async getClipsPage(query: ClipWindowQuery): Promise<ClipPage> {
-      const result = await call('clips', query.priority, () =>
-        api.clips.getClipsForBroadcaster(query.broadcasterId, {
-          startDate: query.startedAt.toISOString(),
-          endDate: query.endedAt.toISOString(),
-          limit: query.first ?? 100,
-          ...(query.after ? { after: query.after } : {}),
-        }),
+      const page = await call(
+        'clips',
+        query.priority,
+        async () => {
+          const result = await api.clips.getClipsForBroadcaster(query.broadcasterId, {
+            startDate: query.startedAt.toISOString(),
+            endDate: query.endedAt.toISOString(),
+            limit: query.first ?? 100,
+            ...(query.after ? { after: query.after } : {}),
+          });
+          return { items: [...result.data], cursor: readCursor(result.cursor) };
+        },
+        query.signal,
       );
-      const clips: ClipRecord[] = [];
-      for (const clip of result.data) {
-        const mapped = mapClip(clip);
-        if (mapped === null) metrics.malformed.inc({ endpoint: 'clips' });
-        else clips.push(mapped);
-      }
-      return { clips, cursor: result.cursor ? result.cursor : null };
+      return { clips: readItems('clips', page.items, readClip), cursor: page.cursor };
     },
 
-    async getClipsByIds(ids, priority = 'incremental') {
-      const clips: ClipRecord[] = [];
+    async getClipsByIds(ids, priority = 'incremental', signal): Promise<ClipLookup> {
+      const lookup: ClipLookup = { clips: [], unreadableIds: [], unidentified: 0 };
       for (const batch of chunk([...new Set(ids)], HELIX_BATCH)) {
-        const found = await call('clips', priority, () => api.clips.getClipsByIds(batch));
-        for (const clip of found) {
-          const mapped = mapClip(clip);
-          if (mapped === null) metrics.malformed.inc({ endpoint: 'clips' });
-          else clips.push(mapped);
+        const items = await call(
+          'clips',
+          priority,
+          async () => [...(await api.clips.getClipsByIds(batch))],
+          signal,
+        );
+        for (const item of items) {
+          const clip = readClip(item);
+          if (clip !== null) {
+            lookup.clips.push(clip);
+            continue;
+          }
+          const id = rawId(item);
+          if (id === null) lookup.unidentified += 1;
+          else lookup.unreadableIds.push(id);
         }
       }
-      return clips;
+      const unreadable = lookup.unreadableIds.length + lookup.unidentified;
+      if (unreadable > 0) reportMalformed('clips', unreadable);
+      return lookup;
     },
 
-    async searchChannels(query, limit = 20): Promise<TwitchChannelSearchResult[]> {
+    async searchChannels(query, limit = 20, signal): Promise<TwitchChannelSearchResult[]> {
       const trimmed = query.trim();
       if (trimmed === '') return [];
-      const result = await call('search/channels', 'interactive', () =>
-        api.search.searchChannels(trimmed, { limit: Math.min(Math.max(limit, 1), 100) }),
+      const first = Math.min(Math.max(limit, 1), 100);
+      // Autocomplete asks on every keystroke, often the same prefix again: reuse a recent answer.
+      const key = `twitch:search-channels:${first}:${trimmed.toLowerCase()}`;
+      const cached = await options.cache?.get<TwitchChannelSearchResult[]>(key);
+      if (cached !== undefined) return cached;
+      const items = await call(
+        'search/channels',
+        'interactive',
+        async () => [...(await api.search.searchChannels(trimmed, { limit: first })).data],
+        signal,
       );
-      return result.data.map((channel) => ({
-        id: channel.id,
-        login: channel.name,
-        displayName: channel.displayName,
-        isLive: channel.isLive,
-        gameId: channel.gameId || null,
-        thumbnailUrl: channel.thumbnailUrl || null,
-      }));
+      const channels = readItems('search/channels', items, readChannel);
+      await options.cache?.set(key, channels, searchTtlSeconds);
+      return channels;
     },
 
     health(): TwitchHealth {

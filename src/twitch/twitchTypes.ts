@@ -43,6 +43,15 @@ export interface ClipPage {
   cursor: string | null;
 }
 
+/** Get Clips by id: what Twitch still has, and what it answered but we could not read. */
+export interface ClipLookup {
+  clips: ClipRecord[];
+  /** Ids of returned clips that were malformed (they exist, so they are not deleted). */
+  unreadableIds: string[];
+  /** Malformed items without a readable id: any requested clip might be among them. */
+  unidentified: number;
+}
+
 export interface ClipWindowQuery {
   broadcasterId: string;
   startedAt: Date;
@@ -51,6 +60,8 @@ export interface ClipWindowQuery {
   /** 1–100; defaults to 100 (never Twitch's default of 20, which hides low-view clips). */
   first?: number;
   priority: HelixPriority;
+  /** Aborting gives up the call (dropped if it still waits in the limiter). */
+  signal?: AbortSignal;
 }
 
 export interface TwitchHealth {
@@ -63,17 +74,36 @@ export interface TwitchHealth {
  * "not found" is `null` or a missing entry, failures are AppErrors with `twitch.*` codes.
  */
 export interface TwitchAdapter {
-  getUsersByIds(ids: readonly string[], priority?: HelixPriority): Promise<TwitchUser[]>;
-  getUsersByLogins(logins: readonly string[], priority?: HelixPriority): Promise<TwitchUser[]>;
-  getUserByLogin(login: string, priority?: HelixPriority): Promise<TwitchUser | null>;
-  getGamesByIds(ids: readonly string[], priority?: HelixPriority): Promise<TwitchGame[]>;
+  // `signal`: the caller gave up (autocomplete timeout, shutdown); a call still queued in the limiter is
+  // dropped without a request and the promise rejects with twitch.aborted.
+  getUsersByIds(
+    ids: readonly string[],
+    priority?: HelixPriority,
+    signal?: AbortSignal,
+  ): Promise<TwitchUser[]>;
+  getUsersByLogins(
+    logins: readonly string[],
+    priority?: HelixPriority,
+    signal?: AbortSignal,
+  ): Promise<TwitchUser[]>;
+  getUserByLogin(login: string, priority?: HelixPriority, signal?: AbortSignal): Promise<TwitchUser | null>;
+  getGamesByIds(
+    ids: readonly string[],
+    priority?: HelixPriority,
+    signal?: AbortSignal,
+  ): Promise<TwitchGame[]>;
   /** Live streams among `userIds` (offline users are simply absent). */
-  getStreams(userIds: readonly string[], priority?: HelixPriority): Promise<TwitchStream[]>;
+  getStreams(
+    userIds: readonly string[],
+    priority?: HelixPriority,
+    signal?: AbortSignal,
+  ): Promise<TwitchStream[]>;
   /** One page of a broadcaster's clips created in [startedAt, endedAt). */
   getClipsPage(query: ClipWindowQuery): Promise<ClipPage>;
-  /** Clips that still exist among `ids` (deleted ones are absent). */
-  getClipsByIds(ids: readonly string[], priority?: HelixPriority): Promise<ClipRecord[]>;
-  searchChannels(query: string, limit?: number): Promise<TwitchChannelSearchResult[]>;
+  /** Clips that still exist among `ids` (deleted ones are absent), and the ones Twitch sent unreadable. */
+  getClipsByIds(ids: readonly string[], priority?: HelixPriority, signal?: AbortSignal): Promise<ClipLookup>;
+  /** Twitch's channel search (interactive priority, results cached briefly). */
+  searchChannels(query: string, limit?: number, signal?: AbortSignal): Promise<TwitchChannelSearchResult[]>;
   health(): TwitchHealth;
   stop(): Promise<void>;
 }

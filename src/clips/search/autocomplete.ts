@@ -10,9 +10,11 @@ const MAX_AUTOCOMPLETE_INPUT = 100;
 
 /** Twitch's channel search (Search Channels); the Twitch adapter implements it. */
 export interface ChannelDirectory {
+  /** `signal` aborts when autocomplete stops waiting: a call still queued for the Helix budget is dropped. */
   searchChannels(
     query: string,
     limit: number,
+    signal?: AbortSignal,
   ): Promise<Array<{ id: string; login: string; displayName: string }>>;
 }
 
@@ -58,11 +60,15 @@ export async function autocompleteChannels(
   const suggestions: ChannelSuggestion[] = rows.map((row) =>
     channelSuggestion(row.id, row.login, row.display_name, row.tracked ? 'tracked' : 'known'),
   );
-  if (suggestions.length >= limit || deps.directory === undefined || prefix.length === 0) return suggestions;
+  const directory = deps.directory;
+  if (suggestions.length >= limit || directory === undefined || prefix.length === 0) return suggestions;
 
   const seen = new Set(suggestions.map((s) => s.id));
   try {
-    const found = await withTimeout(deps.directory.searchChannels(prefix, limit), DIRECTORY_TIMEOUT_MS);
+    const found = await withTimeout(
+      (signal) => directory.searchChannels(prefix, limit, signal),
+      DIRECTORY_TIMEOUT_MS,
+    );
     for (const channel of found) {
       if (suggestions.length >= limit) break;
       if (seen.has(channel.id)) continue;
@@ -166,10 +172,16 @@ export function truncateName(name: string): string {
     : `${chars.slice(0, MAX_CHOICE_NAME_LENGTH - 1).join('')}…`;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** Runs `work` for at most `ms`; on timeout its signal aborts, so the work is cancelled, not left running. */
+function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const error = new Error(`timed out after ${ms} ms`);
+      controller.abort(error);
+      reject(error);
+    }, ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work(controller.signal), timeout]).finally(() => clearTimeout(timer));
 }

@@ -390,9 +390,11 @@ export class FakeTwitch {
       for (const [k, v] of new URLSearchParams(rawBody)) params.append(k, v);
     }
     this.log.count(endpoint);
+    // Logged at arrival: a request held by a latency fault belongs to the moment (and test) that sent it.
+    const arrivedAt = Date.now();
     const record = (status: number, userId: string | null | undefined, fault?: string): void =>
       this.log.record({
-        at: Date.now(),
+        at: arrivedAt,
         method,
         endpoint,
         query: params,
@@ -401,10 +403,18 @@ export class FakeTwitch {
         ...(fault ? { fault } : {}),
       });
 
+    // A request's faults are taken on arrival (one latency, then at most one other fault), so a request still
+    // held by a latency fault cannot take a fault injected later for another request.
     let fault = this.faults.take(endpoint);
-    while (fault?.kind === 'latency') {
-      await sleep(fault.ms);
-      fault = this.faults.take(endpoint);
+    const delayMs = fault?.kind === 'latency' ? fault.ms : 0;
+    if (fault?.kind === 'latency') fault = this.faults.take(endpoint, 'latency');
+    if (delayMs > 0) {
+      await sleep(delayMs);
+      // The client gave up (timeout, abort) while the request was held: nothing is processed or answered.
+      if (req.socket.destroyed) {
+        record(0, undefined, 'abandoned');
+        return;
+      }
     }
     if (fault) {
       this.replyWithFault(fault, kind, req, res);
@@ -626,6 +636,9 @@ export class FakeTwitch {
         return;
       case 'empty':
         sendJson(res, 200, { data: [], pagination: {} }, headers);
+        return;
+      case 'body':
+        sendJson(res, fault.status ?? 200, fault.body, headers);
         return;
       case 'rateLimited': {
         const reset = Math.ceil((Date.now() + (fault.resetAfterMs ?? 1000)) / 1000);

@@ -10,6 +10,8 @@ export type FaultSpec =
   | { kind: 'malformed' }
   /** 200 with `{ data: [], pagination: {} }`. */
   | { kind: 'empty' }
+  /** This JSON body (any shape, e.g. a malformed Helix reply) with `status` (default 200). */
+  | { kind: 'body'; body: unknown; status?: number }
   /** Destroy the connection without answering (a network error for the client). */
   | { kind: 'disconnect' };
 
@@ -34,9 +36,12 @@ export class FaultInjector {
     this.queues.set(endpoint, queue);
   }
 
-  /** Takes the next fault for this endpoint (specific faults before '*'), if any. */
-  take(endpoint: string): FaultSpec | undefined {
-    return this.takeFrom(endpoint) ?? this.takeFrom('*');
+  /**
+   * Takes the next fault for this endpoint (specific faults before '*'), if any. With `unless`, a next fault
+   * of that kind is left queued (for the next request) and nothing is taken.
+   */
+  take(endpoint: string, unless?: FaultSpec['kind']): FaultSpec | undefined {
+    return this.takeFrom(endpoint, unless) ?? this.takeFrom('*', unless);
   }
 
   pending(endpoint?: string): number {
@@ -48,10 +53,10 @@ export class FaultInjector {
     this.queues.clear();
   }
 
-  private takeFrom(endpoint: string): FaultSpec | undefined {
+  private takeFrom(endpoint: string, unless?: FaultSpec['kind']): FaultSpec | undefined {
     const queue = this.queues.get(endpoint);
     const head = queue?.[0];
-    if (!queue || !head) {
+    if (!queue || !head || head.fault.kind === unless) {
       return undefined;
     }
     head.remaining--;

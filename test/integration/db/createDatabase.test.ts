@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityOf } from '../../../src/db/acquireDataDirLock.js';
 import { createDatabase } from '../../../src/db/createDatabase.js';
 import type { Database } from '../../../src/db/Database.js';
 import { applyMigrations } from '../../../src/db/migrate.js';
@@ -64,6 +66,26 @@ describe('createDatabase with a PostgreSQL URL', () => {
     await expect(createDatabase({ databaseUrl: missing.toString(), logger })).rejects.toThrow(
       /does not exist/,
     );
+  });
+
+  it('reports the error that failed a transaction when its ROLLBACK fails too, and drops the connection', async () => {
+    const db = await createDatabase({ databaseUrl: url, poolSize: 2, logger });
+    try {
+      const failure = await db.sql
+        .transaction(async (tx) => {
+          const [row] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          // Another connection ends this one, so the ROLLBACK after our error cannot be sent.
+          await db.sql.query('SELECT pg_terminate_backend($1)', [row!.pid]);
+          throw new Error('the real cause');
+        })
+        .catch((error: unknown) => error);
+      expect((failure as Error).message).toBe('the real cause');
+      expect((failure as { cleanupError?: unknown }).cleanupError).toBeInstanceOf(Error);
+      // The dead connection went back to the pool as broken: both connections still work.
+      expect(await backendsUsed(db, 2)).toBe(2);
+    } finally {
+      await db.close();
+    }
   });
 
   it('keeps a withConnection session on one connection', async () => {
@@ -215,9 +237,46 @@ describe('createDatabase without a URL (embedded PGlite)', () => {
     await writeFile(path.join(dir, 'twitch-clip-search.lock'), '2147483646');
     const db = await createDatabase({ dataDir: dir, logger });
     try {
-      expect(await readFile(path.join(dir, 'twitch-clip-search.lock'), 'utf8')).toBe(String(process.pid));
+      const lock = JSON.parse(await readFile(path.join(dir, 'twitch-clip-search.lock'), 'utf8')) as unknown;
+      expect(lock).toEqual(identityOf(process.pid));
     } finally {
       await db.close();
+    }
+  });
+
+  // In a container node is PID 1: after a crash the restarted bot finds a lock with its own pid in it.
+  it.each([
+    ['an older version (bare pid)', () => String(process.pid)],
+    [
+      'a previous incarnation of this pid',
+      () => JSON.stringify({ ...identityOf(process.pid), startTime: '1' }),
+    ],
+  ])('takes over a stale lock with our own pid written by %s', async (_, content) => {
+    await writeFile(path.join(dir, 'twitch-clip-search.lock'), content());
+    const db = await createDatabase({ dataDir: dir, logger });
+    await db.close();
+  });
+
+  it('refuses a lock held by another running process, but not one whose pid was reused', async () => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => other.once('spawn', resolve));
+      const owner = identityOf(other.pid!);
+      await writeFile(path.join(dir, 'twitch-clip-search.lock'), JSON.stringify(owner));
+      const error = await createDatabase({ dataDir: dir, logger }).catch((e: unknown) => e);
+      expect((error as AppError).code).toBe('db.dataDirInUse');
+      expect((error as AppError).message).toContain(String(other.pid));
+
+      // Same pid, other start time: the process that wrote the lock is gone and the pid was given out again.
+      await writeFile(
+        path.join(dir, 'twitch-clip-search.lock'),
+        JSON.stringify({ ...owner, startTime: '1' }),
+      );
+      const db = await createDatabase({ dataDir: dir, logger });
+      await db.close();
+    } finally {
+      other.kill();
+      await rm(path.join(dir, 'twitch-clip-search.lock'), { force: true });
     }
   });
 });

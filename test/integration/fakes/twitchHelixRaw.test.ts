@@ -307,6 +307,35 @@ describe('fault injection', () => {
     expect((await helix('users?login=faulty')).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
+
+  it('serves any JSON body on demand', async () => {
+    fake.injectFault('streams', { kind: 'body', body: { data: [{ user_id: null }], pagination: 7 } });
+    const reply = await helix('streams?user_id=1');
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ data: [{ user_id: null }], pagination: 7 });
+  });
+
+  it('gives a request held by latency only the faults queued when it arrived, logged at its arrival', async () => {
+    fake.injectFault('videos', { kind: 'latency', ms: 400 });
+    const arrived = Date.now();
+    const held = fetch(`${fake.url}/mock/videos?user_id=1`, {
+      headers: { Authorization: `Bearer ${appToken}`, 'Client-Id': fake.clientId },
+      signal: AbortSignal.timeout(100),
+    }).catch(() => 'gave up');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Injected after the held request arrived: meant for the next one, which must get it.
+    fake.injectFault('videos', { kind: 'status', status: 503 });
+    const secondAt = Date.now();
+    expect((await helix('videos?user_id=1')).status).toBe(503);
+    expect(await held).toBe('gave up');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const log = fake.requests('videos').filter((request) => request.at >= arrived);
+    expect(log.map((request) => [request.status, request.at >= secondAt])).toEqual([
+      [503, true],
+      [0, false],
+    ]);
+    expect(log[1]!.fault).toBe('abandoned');
+  });
 });
 
 describe('EventSub subscription limits', () => {

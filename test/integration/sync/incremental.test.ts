@@ -184,8 +184,12 @@ describe('incremental sync', () => {
   it('reports twitch.timeout when the limiter gives up on a call', async () => {
     const adapter = h.newAdapter({ timeoutMs: 300, requestTimeoutMs: 5_000 });
     await adapter.getStreams(['1']);
+    const answered = h.fake.requests('streams').length;
     h.fake.injectFault('streams', { kind: 'latency', ms: 1_000 }, 1);
     await expect(adapter.getStreams(['1'])).rejects.toMatchObject({ code: 'twitch.timeout' });
+    // The request the limiter gave up on is still held by the fake: let it finish here, or it would be
+    // answered during a later test (after that test expired every token, it would refresh one of its own).
+    await waitUntil(async () => h.fake.requests('streams').length > answered);
   });
 
   it('refreshes an expired app token once and carries on', async () => {
