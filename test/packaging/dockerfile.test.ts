@@ -90,7 +90,7 @@ describe('.dockerignore', () => {
 
   it('keeps local installs, the embedded database, generated code and secrets out of the build context', () => {
     expect(ignored).toEqual(
-      expect.arrayContaining(['node_modules', 'data', '.env', 'dist', 'src/generated', '.git']),
+      expect.arrayContaining(['node_modules', 'data', '.env', '**/.env', 'dist', 'src/generated', '.git']),
     );
     // A later `!` line must not bring .env back in.
     expect(ignored.filter((line) => line.startsWith('!'))).not.toContain('!.env');
