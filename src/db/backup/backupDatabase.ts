@@ -1,8 +1,9 @@
-import { access, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors.js';
 import { openPgliteDatabase } from '../openPgliteDatabase.js';
+import { pathExists } from './backupRequestFiles.js';
 import { pgDump } from './postgresTools.js';
 import { requestBackupFromBot } from './requestBackupFromBot.js';
 
@@ -23,16 +24,9 @@ export function defaultBackupPath(backend: 'postgres' | 'pglite', now = new Date
   return path.resolve('backups', `tcs-${backend}-${stamp}.${backend === 'postgres' ? 'dump' : 'tar.gz'}`);
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** True when `dataDir` holds an embedded database (PostgreSQL writes PG_VERSION at initdb). */
 export function holdsPgliteDatabase(dataDir: string): Promise<boolean> {
-  return exists(path.join(dataDir, 'PG_VERSION'));
+  return pathExists(path.join(dataDir, 'PG_VERSION'));
 }
 
 /**
@@ -48,7 +42,7 @@ export async function backupDatabase(options: {
 }): Promise<BackupOutcome> {
   const backend = options.databaseUrl ? 'postgres' : 'pglite';
   const output = path.resolve(options.output ?? defaultBackupPath(backend));
-  if (await exists(output)) {
+  if (await pathExists(output)) {
     throw new AppError(
       'backup.outputExists',
       `${output} already exists; choose another name (backups are never overwritten).`,

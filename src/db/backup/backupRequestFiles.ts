@@ -8,6 +8,7 @@
 //   bot:     deletes the request (it has been picked up), writes the tarball to output (via output.partial),
 //            then <id>.result.json  {"ok": true, "bytes": n} or {"ok": false, "error": "…"}
 //   command: reads and deletes the result.
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 
 export const REQUESTS_DIR_NAME = 'backup-requests';
@@ -36,4 +37,11 @@ export function outputProblem(output: string, dataDir: string): string | null {
     return `the output ${output} is inside the data directory ${dataDir}; write backups elsewhere`;
   }
   return null;
+}
+
+export function pathExists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,22 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors.js';
 import {
   outputProblem,
+  pathExists,
   REQUEST_SUFFIX,
   requestsDir,
   RESULT_SUFFIX,
   type BackupRequest,
   type BackupResult,
 } from './backupRequestFiles.js';
-
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
-}
 
 /**
  * Asks the bot that holds `dataDir` for a backup written to `output` (see backupRequestFiles.ts) and waits
@@ -31,7 +25,7 @@ export async function requestBackupFromBot(options: {
   const problem = outputProblem(options.output, options.dataDir);
   if (problem) throw new AppError('backup.badOutput', `Cannot write the backup: ${problem}.`);
   const dir = requestsDir(options.dataDir);
-  if (!(await exists(dir))) {
+  if (!(await pathExists(dir))) {
     throw new AppError(
       'backup.botNotServing',
       `The embedded database in ${options.dataDir} is open in another process that does not serve backup ` +
@@ -47,7 +41,7 @@ export async function requestBackupFromBot(options: {
   await rename(`${requestPath}.tmp`, requestPath);
 
   const pickupDeadline = Date.now() + (options.pickupTimeoutMs ?? 15_000);
-  while (await exists(requestPath)) {
+  while (await pathExists(requestPath)) {
     if (Date.now() > pickupDeadline) {
       await rm(requestPath, { force: true });
       throw new AppError(
@@ -60,7 +54,7 @@ export async function requestBackupFromBot(options: {
     await sleep(100);
   }
   const completionDeadline = Date.now() + (options.completionTimeoutMs ?? 10 * 60_000);
-  while (!(await exists(resultPath))) {
+  while (!(await pathExists(resultPath))) {
     if (Date.now() > completionDeadline) {
       throw new AppError(
         'backup.timeout',
