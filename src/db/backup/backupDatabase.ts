@@ -1,10 +1,11 @@
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors.js';
 import { openPgliteDatabase } from '../openPgliteDatabase.js';
 import { pathExists } from './backupRequestFiles.js';
 import { pgDump } from './postgresTools.js';
+import { publishNewFile } from './publishNewFile.js';
 import { requestBackupFromBot } from './requestBackupFromBot.js';
 
 export interface BackupOutcome {
@@ -51,13 +52,8 @@ export async function backupDatabase(options: {
   await mkdir(path.dirname(output), { recursive: true });
 
   if (options.databaseUrl) {
-    const partial = `${output}.partial`;
-    try {
-      await pgDump({ databaseUrl: options.databaseUrl, file: partial });
-      await rename(partial, output);
-    } finally {
-      await rm(partial, { force: true });
-    }
+    const databaseUrl = options.databaseUrl;
+    await publishNewFile(output, (temporary) => pgDump({ databaseUrl, file: temporary }));
     return { backend, output, bytes: (await stat(output)).size, via: 'pg_dump' };
   }
 
@@ -80,11 +76,9 @@ export async function backupDatabase(options: {
   }
   try {
     const tarball = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
-    await writeFile(`${output}.partial`, tarball, { flag: 'wx' });
-    await rename(`${output}.partial`, output);
+    await publishNewFile(output, (temporary) => writeFile(temporary, tarball));
     return { backend, output, bytes: tarball.length, via: 'data directory' };
   } finally {
-    await rm(`${output}.partial`, { force: true });
     await db.close();
   }
 }

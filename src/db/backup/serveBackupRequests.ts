@@ -13,6 +13,7 @@ import {
   type BackupRequest,
   type BackupResult,
 } from './backupRequestFiles.js';
+import { publishNewFile } from './publishNewFile.js';
 
 /** A request older than this was left by a command that gave up (or a restored copy): never served. */
 const STALE_REQUEST_MS = 60_000;
@@ -81,13 +82,10 @@ export async function serveBackupRequests(options: {
       return;
     }
     const started = Date.now();
-    const partial = `${request.output}.partial`;
     try {
       const tarball = Buffer.from(await (await options.db.dumpDataDir('gzip')).arrayBuffer());
       await mkdir(path.dirname(request.output), { recursive: true });
-      // `wx`: never overwrite an existing file, e.g. an older backup under the same name.
-      await writeFile(partial, tarball, { flag: 'wx' });
-      await rename(partial, request.output);
+      await publishNewFile(request.output, (temporary) => writeFile(temporary, tarball));
       backups.inc({ outcome: 'ok' });
       lastSuccess.set(Date.now() / 1000);
       logger.info(
@@ -96,7 +94,6 @@ export async function serveBackupRequests(options: {
       );
       await answer(id, { ok: true, bytes: tarball.length });
     } catch (error) {
-      await rm(partial, { force: true }).catch(() => undefined);
       backups.inc({ outcome: 'error' });
       logger.error({ requestId: id, output: request.output, err: error }, 'embedded database backup failed');
       await answer(id, { ok: false, error: (error as Error).message });
