@@ -17,7 +17,12 @@ import { botEnvForFakes } from '../../fakes/botEnv.js';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.js';
 import { startFakeTwitch, type FakeTwitch } from '../../fakes/twitch/index.js';
 import { startBotProcess, type BotProcess } from '../../support/botProcess.js';
-import { createTestPostgresDatabase, openTestDatabase, testLogger } from '../../support/databases.js';
+import {
+  createTestPostgresDatabase,
+  migratedPgliteTemplate,
+  openTestDatabase,
+  testLogger,
+} from '../../support/databases.js';
 import {
   seedOperationalData,
   snapshotOperationalData,
@@ -107,9 +112,13 @@ describe('backup and restore of the embedded database while the bot runs', () =>
   const stoppedBackup = path.join(scratch, 'backups', 'stopped.tar.gz');
 
   beforeAll(async () => {
-    const seeded = await openPgliteDatabase({ dataDir, logger: testLogger() });
+    // From the migrated template: skips initdb and the migrations (seconds of CPU on a busy machine).
+    const seeded = await openPgliteDatabase({
+      dataDir,
+      initialData: await migratedPgliteTemplate(),
+      logger: testLogger(),
+    });
     try {
-      await applyMigrations({ sql: seeded.sql, logger: testLogger() });
       await seedOperationalData(seeded);
       original = await snapshotOperationalData(seeded);
     } finally {

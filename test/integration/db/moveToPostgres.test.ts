@@ -7,10 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../../src/db/createDatabase.js';
 import type { Database } from '../../../src/db/Database.js';
-import { applyMigrations } from '../../../src/db/migrate.js';
 import { openPgliteDatabase } from '../../../src/db/openPgliteDatabase.js';
 import { moveToPostgres } from '../../../src/db/backup/moveToPostgres.js';
-import { createTestPostgresDatabase, testLogger } from '../../support/databases.js';
+import { createTestPostgresDatabase, migratedPgliteTemplate, testLogger } from '../../support/databases.js';
 import {
   seedOperationalData,
   snapshotOperationalData,
@@ -32,9 +31,13 @@ describe('moving the embedded database to PostgreSQL', () => {
   let originalVectors: string[];
 
   beforeAll(async () => {
-    const source = await openPgliteDatabase({ dataDir, logger: testLogger() });
+    // From the migrated template: skips initdb and the migrations (seconds of CPU on a busy machine).
+    const source = await openPgliteDatabase({
+      dataDir,
+      initialData: await migratedPgliteTemplate(),
+      logger: testLogger(),
+    });
     try {
-      await applyMigrations({ sql: source.sql, logger: testLogger() });
       await seedOperationalData(source);
       original = await snapshotOperationalData(source);
       originalVectors = await searchVectors(source);
