@@ -24,7 +24,9 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends tini \
     && rm -rf /var/lib/apt/lists/*
 # ADMIN_HOST=0.0.0.0: inside a container the admin server must listen on the container's interface for the
-# HEALTHCHECK, Prometheus and OAuth callbacks to reach it. Publish the port only on a private network.
+# HEALTHCHECK, Prometheus and OAuth callbacks to reach it. That makes it reachable from outside, so the bot
+# refuses to start without METRICS_TOKEN (it guards /metrics and /readyz details): pass one with
+# `-e METRICS_TOKEN=…`. Publish the port only on a private network.
 ENV NODE_ENV=production \
     DATA_DIR=/data \
     ADMIN_HOST=0.0.0.0 \
