@@ -30,6 +30,10 @@ import {
 } from '../../support/operationalData.js';
 import { runScript } from '../../support/runCommand.js';
 
+// Each of these tests starts the real commands (tsx child processes) or opens PGlite databases: seconds of
+// CPU each, which a machine shared with other work can stretch well past vitest's 30 s default.
+const PROCESS_TEST_TIMEOUT_MS = 120_000;
+
 const scratch = mkdtempSync(path.join(tmpdir(), 'tcs-backup-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -46,159 +50,173 @@ function expectEveryRow(restored: OperationalSnapshot, original: OperationalSnap
   expect(restored).toEqual(original);
 }
 
-describe('backup and restore on PostgreSQL (pg_dump custom format)', () => {
-  let source: Awaited<ReturnType<typeof openTestDatabase>>;
-  let fresh: { url: string; drop(): Promise<void> };
-  let original: OperationalSnapshot;
-  const file = path.join(scratch, 'postgres.dump');
+describe(
+  'backup and restore on PostgreSQL (pg_dump custom format)',
+  { timeout: PROCESS_TEST_TIMEOUT_MS },
+  () => {
+    let source: Awaited<ReturnType<typeof openTestDatabase>>;
+    let fresh: { url: string; drop(): Promise<void> };
+    let original: OperationalSnapshot;
+    const file = path.join(scratch, 'postgres.dump');
 
-  beforeAll(async () => {
-    source = await openTestDatabase('postgres', { poolSize: 2 });
-    await seedOperationalData(source.db);
-    original = await snapshotOperationalData(source.db);
-    fresh = await createTestPostgresDatabase();
-  });
-  afterAll(async () => {
-    await source?.cleanup();
-    await fresh?.drop();
-  });
-
-  it('backs up with db:backup and restores into a fresh database with every row', async () => {
-    const backup = await runScript('src/db/backup/backupCli.ts', {
-      env: { DATABASE_URL: source.url!, LOG_LEVEL: 'warn' },
-      args: ['--out', file],
-      cwd: scratch,
+    beforeAll(async () => {
+      source = await openTestDatabase('postgres', { poolSize: 2 });
+      await seedOperationalData(source.db);
+      original = await snapshotOperationalData(source.db);
+      fresh = await createTestPostgresDatabase();
+    }, PROCESS_TEST_TIMEOUT_MS);
+    afterAll(async () => {
+      await source?.cleanup();
+      await fresh?.drop();
     });
-    expect(backup.code, backup.stderr).toBe(0);
-    expect(backup.stdout).toMatch(/Backed up the PostgreSQL database \(pg_dump\)/);
 
-    const restore = await runScript('src/db/backup/restoreCli.ts', {
-      env: { DATABASE_URL: fresh.url, LOG_LEVEL: 'warn' },
-      args: [file],
-      cwd: scratch,
-    });
-    expect(restore.code, restore.stderr).toBe(0);
-    expect(restore.stdout).toMatch(/clips\s+30/);
+    it('backs up with db:backup and restores into a fresh database with every row', async () => {
+      const backup = await runScript('src/db/backup/backupCli.ts', {
+        env: { DATABASE_URL: source.url!, LOG_LEVEL: 'warn' },
+        args: ['--out', file],
+        cwd: scratch,
+      });
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(backup.stdout).toMatch(/Backed up the PostgreSQL database \(pg_dump\)/);
 
-    const restored = await createDatabase({ databaseUrl: fresh.url, poolSize: 1, logger: testLogger() });
-    try {
-      // Nothing to apply: the restored database records the same migrations as the source.
-      expect((await applyMigrations({ sql: restored.sql, logger: testLogger() })).applied).toEqual([]);
-      expectEveryRow(await snapshotOperationalData(restored), original);
-    } finally {
-      await restored.close();
-    }
-  });
+      const restore = await runScript('src/db/backup/restoreCli.ts', {
+        env: { DATABASE_URL: fresh.url, LOG_LEVEL: 'warn' },
+        args: [file],
+        cwd: scratch,
+      });
+      expect(restore.code, restore.stderr).toBe(0);
+      expect(restore.stdout).toMatch(/clips\s+30/);
 
-  it('refuses to restore over a database that has tables, or a backup of the other backend', async () => {
-    await expect(
-      restoreDatabase({ file, databaseUrl: fresh.url, dataDir: scratch, logger: testLogger() }),
-    ).rejects.toThrow(/already has tables.*createdb/);
-    const gzip = path.join(scratch, 'not-postgres.tar.gz');
-    await writeFile(gzip, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
-    await expect(
-      restoreDatabase({ file: gzip, databaseUrl: fresh.url, dataDir: scratch, logger: testLogger() }),
-    ).rejects.toThrow(/backup of the embedded database.*db:move-to-postgres/);
-  });
-});
-
-describe('backup and restore of the embedded database while the bot runs', () => {
-  let discord: FakeDiscord;
-  let twitch: FakeTwitch;
-  let bot: BotProcess;
-  let original: OperationalSnapshot;
-  const dataDir = path.join(scratch, 'live-data');
-  const liveBackup = path.join(scratch, 'backups', 'live.tar.gz');
-  const stoppedBackup = path.join(scratch, 'backups', 'stopped.tar.gz');
-
-  beforeAll(async () => {
-    // From the migrated template: skips initdb and the migrations (seconds of CPU on a busy machine).
-    const seeded = await openPgliteDatabase({
-      dataDir,
-      initialData: await migratedPgliteTemplate(),
-      logger: testLogger(),
-    });
-    try {
-      await seedOperationalData(seeded);
-      original = await snapshotOperationalData(seeded);
-    } finally {
-      await seeded.close();
-    }
-    discord = await startFakeDiscord();
-    twitch = await startFakeTwitch();
-    bot = startBotProcess({
-      cwd: scratch,
-      env: botEnvForFakes(discord, twitch, {
-        DATA_DIR: dataDir,
-        ADMIN_PORT: '0',
-        LOG_LEVEL: 'info',
-        // The seeded data has a linked Twitch account, whose token the bot refuses to ignore without its key.
-        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      }),
-    });
-    await bot.waitForLog((line) => line.msg === 'serving embedded database backup requests', 60_000);
-  }, 120_000);
-
-  afterAll(async () => {
-    if (bot) await bot.stop('SIGKILL');
-    await discord?.close();
-    await twitch?.close();
-  });
-
-  it('db:backup gets a consistent copy from the running bot, which keeps the database open', async () => {
-    const backup = await runScript('src/db/backup/backupCli.ts', {
-      env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      args: ['--out', liveBackup],
-      cwd: scratch,
-    });
-    expect(backup.code, backup.stderr).toBe(0);
-    expect(backup.stdout).toMatch(
-      /Backed up the embedded database \(running bot\) to .*live\.tar\.gz \(\d+ bytes\)/,
-    );
-    expect(bot.logs.some((line) => line.msg === 'embedded database backup written')).toBe(true);
-    expect(bot.child.exitCode).toBeNull();
-  });
-
-  it('refuses to restore into the data directory the bot uses', async () => {
-    await expect(restoreDatabase({ file: liveBackup, dataDir, logger: testLogger() })).rejects.toThrow(
-      /already holds a database/,
-    );
-  });
-
-  it('restores the backup into an empty data directory with every row', async () => {
-    const restoredDir = path.join(scratch, 'restored-data');
-    const restore = await runScript('src/db/backup/restoreCli.ts', {
-      env: { DATA_DIR: restoredDir, LOG_LEVEL: 'warn' },
-      args: [liveBackup],
-      cwd: scratch,
-    });
-    expect(restore.code, restore.stderr).toBe(0);
-    expect(restore.stdout).toMatch(/deliveries\s+30/);
-    const restored = await openPgliteDatabase({ dataDir: restoredDir, logger: testLogger() });
-    try {
-      // The bot kept working while the backup was taken (it polls the tracked channel, for one), so the
-      // copy is compared by what users own: every clip, subscription, delivery and favourite is there.
-      const copy = await snapshotOperationalData(restored);
-      for (const table of ['clips', 'subscriptions', 'deliveries', 'favorites', 'twitchAccounts'] as const) {
-        expect(copy[table].map(rowKey), table).toEqual(original[table].map(rowKey));
+      const restored = await createDatabase({ databaseUrl: fresh.url, poolSize: 1, logger: testLogger() });
+      try {
+        // Nothing to apply: the restored database records the same migrations as the source.
+        expect((await applyMigrations({ sql: restored.sql, logger: testLogger() })).applied).toEqual([]);
+        expectEveryRow(await snapshotOperationalData(restored), original);
+      } finally {
+        await restored.close();
       }
-      expect(copy.clips.map((clip) => (clip as { title: string }).title)).toEqual(
-        original.clips.map((clip) => (clip as { title: string }).title),
+    });
+
+    it('refuses to restore over a database that has tables, or a backup of the other backend', async () => {
+      await expect(
+        restoreDatabase({ file, databaseUrl: fresh.url, dataDir: scratch, logger: testLogger() }),
+      ).rejects.toThrow(/already has tables.*createdb/);
+      const gzip = path.join(scratch, 'not-postgres.tar.gz');
+      await writeFile(gzip, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
+      await expect(
+        restoreDatabase({ file: gzip, databaseUrl: fresh.url, dataDir: scratch, logger: testLogger() }),
+      ).rejects.toThrow(/backup of the embedded database.*db:move-to-postgres/);
+    });
+  },
+);
+
+describe(
+  'backup and restore of the embedded database while the bot runs',
+  { timeout: PROCESS_TEST_TIMEOUT_MS },
+  () => {
+    let discord: FakeDiscord;
+    let twitch: FakeTwitch;
+    let bot: BotProcess;
+    let original: OperationalSnapshot;
+    const dataDir = path.join(scratch, 'live-data');
+    const liveBackup = path.join(scratch, 'backups', 'live.tar.gz');
+    const stoppedBackup = path.join(scratch, 'backups', 'stopped.tar.gz');
+
+    beforeAll(async () => {
+      // From the migrated template: skips initdb and the migrations (seconds of CPU on a busy machine).
+      const seeded = await openPgliteDatabase({
+        dataDir,
+        initialData: await migratedPgliteTemplate(),
+        logger: testLogger(),
+      });
+      try {
+        await seedOperationalData(seeded);
+        original = await snapshotOperationalData(seeded);
+      } finally {
+        await seeded.close();
+      }
+      discord = await startFakeDiscord();
+      twitch = await startFakeTwitch();
+      bot = startBotProcess({
+        cwd: scratch,
+        env: botEnvForFakes(discord, twitch, {
+          DATA_DIR: dataDir,
+          ADMIN_PORT: '0',
+          LOG_LEVEL: 'info',
+          // The seeded data has a linked Twitch account, whose token the bot refuses to ignore without its key.
+          TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        }),
+      });
+      await bot.waitForLog((line) => line.msg === 'serving embedded database backup requests', 60_000);
+    }, 120_000);
+
+    afterAll(async () => {
+      if (bot) await bot.stop('SIGKILL');
+      await discord?.close();
+      await twitch?.close();
+    });
+
+    it('db:backup gets a consistent copy from the running bot, which keeps the database open', async () => {
+      const backup = await runScript('src/db/backup/backupCli.ts', {
+        env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+        args: ['--out', liveBackup],
+        cwd: scratch,
+      });
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(backup.stdout).toMatch(
+        /Backed up the embedded database \(running bot\) to .*live\.tar\.gz \(\d+ bytes\)/,
       );
-    } finally {
-      await restored.close();
-    }
-  });
+      expect(bot.logs.some((line) => line.msg === 'embedded database backup written')).toBe(true);
+      expect(bot.child.exitCode).toBeNull();
+    });
 
-  it('backs up directly from the data directory once the bot has stopped', async () => {
-    expect((await bot.stop('SIGTERM')).code).toBe(0);
-    const outcome = await backupDatabase({ dataDir, output: stoppedBackup, logger: testLogger() });
-    expect(outcome).toMatchObject({ backend: 'pglite', via: 'data directory', output: stoppedBackup });
-    expect(outcome.bytes).toBeGreaterThan(0);
-  });
-});
+    it('refuses to restore into the data directory the bot uses', async () => {
+      await expect(restoreDatabase({ file: liveBackup, dataDir, logger: testLogger() })).rejects.toThrow(
+        /already holds a database/,
+      );
+    });
 
-describe('the embedded database dump', () => {
+    it('restores the backup into an empty data directory with every row', async () => {
+      const restoredDir = path.join(scratch, 'restored-data');
+      const restore = await runScript('src/db/backup/restoreCli.ts', {
+        env: { DATA_DIR: restoredDir, LOG_LEVEL: 'warn' },
+        args: [liveBackup],
+        cwd: scratch,
+      });
+      expect(restore.code, restore.stderr).toBe(0);
+      expect(restore.stdout).toMatch(/deliveries\s+30/);
+      const restored = await openPgliteDatabase({ dataDir: restoredDir, logger: testLogger() });
+      try {
+        // The bot kept working while the backup was taken (it polls the tracked channel, for one), so the
+        // copy is compared by what users own: every clip, subscription, delivery and favourite is there.
+        const copy = await snapshotOperationalData(restored);
+        for (const table of [
+          'clips',
+          'subscriptions',
+          'deliveries',
+          'favorites',
+          'twitchAccounts',
+        ] as const) {
+          expect(copy[table].map(rowKey), table).toEqual(original[table].map(rowKey));
+        }
+        expect(copy.clips.map((clip) => (clip as { title: string }).title)).toEqual(
+          original.clips.map((clip) => (clip as { title: string }).title),
+        );
+      } finally {
+        await restored.close();
+      }
+    });
+
+    it('backs up directly from the data directory once the bot has stopped', async () => {
+      expect((await bot.stop('SIGTERM')).code).toBe(0);
+      const outcome = await backupDatabase({ dataDir, output: stoppedBackup, logger: testLogger() });
+      expect(outcome).toMatchObject({ backend: 'pglite', via: 'data directory', output: stoppedBackup });
+      expect(outcome.bytes).toBeGreaterThan(0);
+    });
+  },
+);
+
+describe('the embedded database dump', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('waits for an open transaction to finish, so a backup never holds half of one', async () => {
     const { db, cleanup } = await openTestDatabase('pglite');
     try {

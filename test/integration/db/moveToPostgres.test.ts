@@ -17,6 +17,10 @@ import {
 } from '../../support/operationalData.js';
 import { runScript } from '../../support/runCommand.js';
 
+// Each of these tests starts the real commands (tsx child processes) or opens PGlite databases: seconds of
+// CPU each, which a machine shared with other work can stretch well past vitest's 30 s default.
+const PROCESS_TEST_TIMEOUT_MS = 120_000;
+
 const scratch = mkdtempSync(path.join(tmpdir(), 'tcs-move-'));
 const dataDir = path.join(scratch, 'data');
 
@@ -25,7 +29,7 @@ async function searchVectors(db: Database): Promise<string[]> {
   return rows.map((row) => row.v);
 }
 
-describe('moving the embedded database to PostgreSQL', () => {
+describe('moving the embedded database to PostgreSQL', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let target: { url: string; drop(): Promise<void> };
   let original: OperationalSnapshot;
   let originalVectors: string[];
@@ -45,7 +49,7 @@ describe('moving the embedded database to PostgreSQL', () => {
       await source.close();
     }
     target = await createTestPostgresDatabase();
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await target?.drop();
     rmSync(scratch, { recursive: true, force: true });
