@@ -3,9 +3,8 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../../shared/errors.js';
 import { restoreDatabase } from './restoreDatabase.js';
-import { formatCounts } from './tableCounts.js';
-
 import { runDatabaseCommand } from './runDatabaseCommand.js';
+import { formatCounts } from './tableCounts.js';
 
 runDatabaseCommand('Restore', async ({ config, logger }) => {
   const { positionals } = parseArgs({ allowPositionals: true });

@@ -28,11 +28,7 @@ import {
   snapshotOperationalData,
   type OperationalSnapshot,
 } from '../../support/operationalData.js';
-import { runScript } from '../../support/runCommand.js';
-
-// Each of these tests starts the real commands (tsx child processes) or opens PGlite databases: seconds of
-// CPU each, which a machine shared with other work can stretch well past vitest's 30 s default.
-const PROCESS_TEST_TIMEOUT_MS = 120_000;
+import { PROCESS_TEST_TIMEOUT_MS, runScript } from '../../support/runCommand.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'tcs-backup-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
