@@ -1,5 +1,7 @@
 // npm run bench:search [-- --clips N] [--pglite-clips N] [--queries N] [--baseline-queries N] [--skip-pglite]
+//                         [--skip-postgres]
 //                         [--writers N] [--keep] [--reuse DATABASE] [--slowest N]
+//                         [--classes NAME,NAME]
 // --slowest N prints each class's N slowest queries of ours to stderr (what to EXPLAIN next).
 // --keep leaves the PostgreSQL database in place (its name is printed); --reuse DATABASE skips creating and
 // ingesting and measures the queries against such a kept database (same --clips), then leaves it.
@@ -19,6 +21,8 @@ import { findClips } from '../src/clips/search/findClips.js';
 import { createDatabase } from '../src/db/createDatabase.js';
 import type { Database } from '../src/db/Database.js';
 import { applyMigrations } from '../src/db/migrate.js';
+import { UserError } from '../src/shared/errors.js';
+import { adversarialQueries, type AdversarialQuery } from './lib/adversarialQueries.js';
 import { type LatencySummary, summarise, timeEach } from './lib/latency.js';
 import { nullCache } from './lib/nullCache.js';
 import { seededRandom } from '../test/fakes/twitch/clipGenerator.js';
@@ -32,10 +36,13 @@ const { values: args } = parseArgs({
     // Default: the same queries as ours (every class's p95 then compares the same 200 queries).
     'baseline-queries': { type: 'string' },
     'skip-pglite': { type: 'boolean', default: false },
+    'skip-postgres': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
     writers: { type: 'string', default: '2' },
     slowest: { type: 'string', default: '0' },
+    // Comma-separated class names to measure (default: all), e.g. --classes adversarial
+    classes: { type: 'string' },
   },
 });
 const CLIPS = Number(args.clips);
@@ -131,6 +138,7 @@ interface QuerySets {
   filters: ClipSearchQuery[];
   channelPrefixes: string[];
   clipperPrefixes: string[];
+  adversarial: AdversarialQuery[];
 }
 
 /** Queries drawn from the stored titles, so word popularity follows the data's Zipf distribution. */
@@ -150,6 +158,7 @@ function buildQueries(corpus: SyntheticCorpus, clipCount: number, n: number, see
     filters: [],
     channelPrefixes: [],
     clipperPrefixes: [],
+    adversarial: adversarialQueries(corpus, clipCount),
   };
   while (sets.single.length < n) {
     const words = wordsOf(pickClip().title);
@@ -238,6 +247,7 @@ async function measure(
     'filter-only, by views': sets.filters,
     'autocomplete channels': sets.channelPrefixes,
     'autocomplete clippers': sets.clipperPrefixes,
+    adversarial: sets.adversarial,
   };
   const add = async (
     name: string,
@@ -245,6 +255,7 @@ async function measure(
     baseline: (() => Promise<number[]>) | null,
     note?: string,
   ) => {
+    if (args.classes !== undefined && !args.classes.split(',').includes(name)) return;
     progress(`${backend}: ${name}`);
     const samples = await ours();
     const oursSummary = summarise(samples);
@@ -322,6 +333,25 @@ async function measure(
         ),
       ),
   );
+  // Refusals (too broad, too many words) are answers too: timed like any other, and counted in the note.
+  const refused = new Map<string, number>();
+  await add(
+    'adversarial',
+    () =>
+      timeEach(sets.adversarial, ({ query }) =>
+        search(query).catch((error: unknown) => {
+          if (!(error instanceof UserError)) throw error;
+          refused.set(error.identifier, (refused.get(error.identifier) ?? 0) + 1);
+        }),
+      ),
+    null,
+  );
+  const adversarialRow = rows.find((row) => row.name === 'adversarial');
+  if (adversarialRow !== undefined) {
+    adversarialRow.note = `${sets.adversarial.length} distinct; refused: ${
+      [...refused].map(([identifier, count]) => `${count} ${identifier}`).join(', ') || 'none'
+    }`;
+  }
   return rows;
 }
 
@@ -391,6 +421,7 @@ function printTable(results: Array<{ rows: Row[]; ingest: IngestFigure[] }>): vo
     'p50 ms',
     'p95 ms',
     'p99 ms',
+    'max ms',
     'ILIKE n',
     'ILIKE p50',
     'ILIKE p95',
@@ -415,6 +446,7 @@ function printTable(results: Array<{ rows: Row[]; ingest: IngestFigure[] }>): vo
         '-',
         '-',
         '-',
+        '-',
         `${Math.round(figure.perSecond)} clips/s (${figure.seconds.toFixed(1)} s)`,
       ]);
     }
@@ -431,6 +463,7 @@ function printTable(results: Array<{ rows: Row[]; ingest: IngestFigure[] }>): vo
         ms(row.ours?.p50),
         ms(row.ours?.p95),
         ms(row.ours?.p99),
+        ms(row.ours?.max),
         String(row.baseline?.n ?? '-'),
         ms(row.baseline?.p50),
         ms(row.baseline?.p95),
@@ -451,7 +484,7 @@ function printTable(results: Array<{ rows: Row[]; ingest: IngestFigure[] }>): vo
 
 async function main(): Promise<void> {
   const corpus = syntheticCorpus({ seed: 42, broadcasters: 5_000, games: 1_000, clippers: 200_000 });
-  const results = [await benchPostgres(corpus)];
+  const results = args['skip-postgres'] ? [] : [await benchPostgres(corpus)];
   if (!args['skip-pglite']) results.push(await benchPglite(corpus));
   printTable(results);
 }

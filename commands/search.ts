@@ -54,9 +54,18 @@ export const search = {
     const channelInput = interaction.options.getString('channel');
     const gameInput = interaction.options.getString('game');
     const channel = channelInput ? await resolveTwitchChannel(deps, channelInput) : undefined;
-    // Searching a channel is what makes us index it (issue 4): the first search starts its backfill.
-    if (channel?.user)
+    // Searching a channel is what makes us index it: the first search starts its backfill, and every later
+    // one keeps it tracked (idle channels stop being polled). For a channel we already know, a failure to
+    // track it (Twitch down, account suspended) must not stop the search of its stored clips.
+    if (channel?.user) {
       await deps.sync.trackChannel({ broadcasterId: channel.id, reason: 'search', user: channel.user });
+    } else if (channel) {
+      await deps.sync
+        .trackChannel({ broadcasterId: channel.id, reason: 'search' })
+        .catch((error: unknown) =>
+          deps.logger.warn({ err: error }, 'could not keep the searched channel tracked'),
+        );
+    }
     if (gameInput && !TWITCH_ID.test(gameInput.trim())) {
       throw new UserError('search.invalidGame', 'Pick the game from the list that appears while you type.');
     }

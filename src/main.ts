@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
 import { createCache } from './cache/createCache.js';
+import { deriveCursorSecret } from './clips/search/searchCursor.js';
 import { createSearchMetrics } from './clips/search/searchMetrics.js';
 import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from './config/config.js';
 import { serveBackupRequests } from './db/backup/serveBackupRequests.js';
@@ -15,12 +16,15 @@ import { createDiscordClient } from './discord/createDiscordClient.js';
 import { createDiscordMetrics } from './discord/createDiscordMetrics.js';
 import { createInteractionRouter } from './discord/createInteractionRouter.js';
 import { routeDiscordDiagnostics } from './discord/routeDiscordDiagnostics.js';
+import { trackGuildMembership } from './discord/trackGuildMembership.js';
+import { createGuildService } from './guilds/GuildService.js';
 import { createAdminServer } from './http/adminServer.js';
 import { cacheReadinessCheck } from './http/readiness.js';
 import { twitchAuthRoutes } from './http/twitchAuthRoutes.js';
 import { createLogger } from './observability/logger.js';
 import { createMetricsRegistry } from './observability/metrics.js';
 import { ShutdownSequence } from './shared/ShutdownSequence.js';
+import { createSubscriptionService } from './subscriptions/SubscriptionService.js';
 import { createClipSync } from './sync/ClipSync.js';
 import { createTwitchAdapter } from './twitch/TwitchAdapter.js';
 import { createHelixLimiter } from './twitch/helixLimiter.js';
@@ -82,10 +86,19 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     registry,
   });
   shutdown.add('twitch adapter', () => twitch.stop());
-  const sync = createClipSync({ db, twitch, cache, registry, logger });
+  const sync = createClipSync({
+    db,
+    twitch,
+    cache,
+    registry,
+    logger,
+    options: { trackingIdleMs: config.trackingIdleMs },
+  });
+  const guilds = createGuildService({ sql: db.sql });
 
   const discord = createDiscordClient({ apiUrl: config.discord.apiUrl });
   routeDiscordDiagnostics(discord, logger.child({ component: 'discord' }));
+  trackGuildMembership({ client: discord, guilds, logger });
   const routeInteraction = createInteractionRouter({
     commands,
     deps: {
@@ -94,11 +107,14 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
       twitch,
       sync,
       searchMetrics: createSearchMetrics(registry),
+      cursorSecret: deriveCursorSecret(config.discord.token),
       twitchLinking:
         config.publicUrl && config.tokenEncryptionKey
           ? { publicUrl: config.publicUrl, tokenEncryptionKey: config.tokenEncryptionKey }
           : null,
       logger: logger.child({ component: 'commands' }),
+      subscriptions: createSubscriptionService({ sql: db.sql, sync, quota: config.subscriptionsPerGuild }),
+      guilds,
     },
     interactionsTotal: discordMetrics.interactionsTotal,
   });

@@ -60,6 +60,8 @@ describe('loadConfig', () => {
       tokenEncryptionKey: undefined,
       tokenEncryptionOldKeys: [],
       logLevel: 'info',
+      subscriptionsPerGuild: 25,
+      trackingIdleMs: 30 * 86_400_000,
     });
   });
 
@@ -79,7 +81,11 @@ describe('loadConfig', () => {
       TOKEN_ENCRYPTION_KEY: KEY,
       TOKEN_ENCRYPTION_OLD_KEYS: ` ${Buffer.alloc(32, 8).toString('base64')}, ${Buffer.alloc(32, 9).toString('base64')}`,
       LOG_LEVEL: 'debug',
+      SUBSCRIPTIONS_PER_GUILD: '3',
+      TRACKING_IDLE_DAYS: '7',
     });
+    expect(config.subscriptionsPerGuild).toBe(3);
+    expect(config.trackingIdleMs).toBe(7 * 86_400_000);
     expect(config.discord.apiUrl).toBe('http://127.0.0.1:4000/api');
     expect(config.discord.devGuildId).toBe('98765432109876543');
     expect(config.twitch.mockApiPort).toBe(4001);
@@ -93,6 +99,13 @@ describe('loadConfig', () => {
     expect(config.tokenEncryptionKey).toEqual(Buffer.alloc(32, 7));
     expect(config.tokenEncryptionOldKeys).toEqual([Buffer.alloc(32, 8), Buffer.alloc(32, 9)]);
     expect(config.logLevel).toBe('debug');
+  });
+
+  it('refuses a subscription quota or idle time that is not a whole number in range', () => {
+    expect(problemsOf({ ...minimal, SUBSCRIPTIONS_PER_GUILD: '0', TRACKING_IDLE_DAYS: '1.5' })).toEqual([
+      expect.stringMatching(/^SUBSCRIPTIONS_PER_GUILD is invalid \(must be an integer from 1 to 1000\)/),
+      expect.stringMatching(/^TRACKING_IDLE_DAYS is invalid \(must be an integer from 1 to 3650\)/),
+    ]);
   });
 
   it('accepts postgres:// as well as postgresql:// and redis:// as well as rediss://', () => {

@@ -40,6 +40,10 @@ export interface Config {
   /** Earlier keys, still accepted for decryption until `npm run tokens:rotate` re-encrypts with the current one. */
   tokenEncryptionOldKeys: Buffer[];
   logLevel: LogLevel;
+  /** Most subscriptions one guild may have. */
+  subscriptionsPerGuild: number;
+  /** A tracked channel that no subscription needs and nobody searched for this long stops being polled. */
+  trackingIdleMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -141,6 +145,15 @@ export const CONFIG_VARIABLES = {
     purpose: 'log verbosity (default info)',
     rule: `must be one of ${LOG_LEVELS.join(', ')}`,
   },
+  SUBSCRIPTIONS_PER_GUILD: {
+    purpose: 'most clip subscriptions one Discord server may have (default 25)',
+    rule: 'must be an integer from 1 to 1000',
+  },
+  TRACKING_IDLE_DAYS: {
+    purpose:
+      'a Twitch channel that no subscription needs and nobody searched for this many days stops being polled; its clips stay searchable (default 30)',
+    rule: 'must be an integer from 1 to 3650',
+  },
 } satisfies Record<string, VariableHelp>;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -172,6 +185,12 @@ const port = (min: number) =>
     .regex(/^\d{1,5}$/)
     .transform(Number)
     .refine((value) => value >= min && value <= 65_535);
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max);
 const urlWith = (...protocols: string[]) => z.string().refine((value) => hasProtocol(value, protocols));
 
 const envShape = {
@@ -195,6 +214,8 @@ const envShape = {
     .refine((value) => value.split(',').every((key) => isKey32(key.trim())))
     .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  SUBSCRIPTIONS_PER_GUILD: integer(1, 1000).default(25),
+  TRACKING_IDLE_DAYS: integer(1, 3650).default(30),
 } satisfies Record<ConfigVariable, z.ZodType>;
 
 const envSchema = z.object(envShape).transform((env): Config => ({
@@ -217,6 +238,8 @@ const envSchema = z.object(envShape).transform((env): Config => ({
     env.TOKEN_ENCRYPTION_KEY === undefined ? undefined : Buffer.from(env.TOKEN_ENCRYPTION_KEY, 'base64'),
   tokenEncryptionOldKeys: parseKeyList(env.TOKEN_ENCRYPTION_OLD_KEYS),
   logLevel: env.LOG_LEVEL,
+  subscriptionsPerGuild: env.SUBSCRIPTIONS_PER_GUILD,
+  trackingIdleMs: env.TRACKING_IDLE_DAYS * 86_400_000,
 }));
 
 /** What `npm run db:migrate` needs: no Discord or Twitch credentials. */

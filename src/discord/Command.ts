@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { Cache } from '../cache/Cache.js';
 import type { SearchMetrics } from '../clips/search/searchMetrics.js';
 import type { Database } from '../db/Database.js';
+import type { GuildService } from '../guilds/GuildService.js';
+import type { SubscriptionService } from '../subscriptions/SubscriptionService.js';
 import type { ClipSync } from '../sync/ClipSync.js';
 import type { TwitchAdapter } from '../twitch/twitchTypes.js';
 
@@ -20,8 +22,14 @@ export interface CommandDeps {
   /** Searching a channel starts indexing its clips. */
   sync: Pick<ClipSync, 'trackChannel' | 'getChannelSyncStatus'>;
   searchMetrics: SearchMetrics;
+  /** Signs search page cursors (findClips); derived from a configured secret in main. */
+  cursorSecret?: string;
   /** Twitch account linking; null when the operator has not set PUBLIC_URL and TOKEN_ENCRYPTION_KEY. */
   twitchLinking: { publicUrl: string; tokenEncryptionKey: Buffer } | null;
+  /** `/subscriptions`: add, list, pause, resume, remove (per-guild quota inside). */
+  subscriptions: SubscriptionService;
+  /** `/settings` and the manage permission's manager role. */
+  guilds: Pick<GuildService, 'getSettings' | 'updateSettings'>;
 }
 
 /** One slash command: a file in commands/ exporting `{ data, execute } satisfies Command`. */

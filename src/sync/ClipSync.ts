@@ -18,6 +18,7 @@ import { recheckClips } from './recheckClips.js';
 import { refreshLiveState } from './refreshLiveState.js';
 import { defaultClipSyncOptions, type ClipSyncOptions, type SyncContext } from './SyncContext.js';
 import { createSyncMetrics } from './syncMetrics.js';
+import { channelsReleasedCounter, releaseIdleChannels } from './trackingLifecycle.js';
 import { defaultBackfillWindowOptions, type BackfillWindowOptions } from './syncWindows.js';
 import {
   getChannelSyncStatus,
@@ -58,6 +59,8 @@ export interface ClipSyncSteps {
   recheckClips(): Promise<number>;
   /** Recounts channels by state and recomputes the budget stretch; returns the stretch. */
   refreshSchedule(): Promise<number>;
+  /** Stops tracking up to 100 channels no subscription needs and nobody wanted lately; returns how many. */
+  releaseIdleChannels(): Promise<number>;
 }
 
 export interface ClipSync {
@@ -94,7 +97,9 @@ export function resolveClipSyncOptions(input: ClipSyncOptionsInput = {}): ClipSy
 export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
   const options = resolveClipSyncOptions(deps.options);
   const logger = deps.logger.child({ component: 'sync' });
-  const metrics = createSyncMetrics(deps.registry ?? new Registry());
+  const registry = deps.registry ?? new Registry();
+  const metrics = createSyncMetrics(registry);
+  const channelsReleased = channelsReleasedCounter(registry);
   const emitter = new ClipSyncEmitter();
   emitter.onListenerError = (error) => logger.error({ err: error }, 'Clip event listener failed');
   let stretch = 1;
@@ -138,6 +143,21 @@ export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
       return claims.length;
     },
     recheckClips: () => recheckClips(ctx),
+    async releaseIdleChannels() {
+      const released = await releaseIdleChannels(ctx.sql, {
+        now: ctx.clock(),
+        idleMs: options.trackingIdleMs,
+        limit: 100,
+      });
+      if (released.length > 0) {
+        channelsReleased.inc(released.length);
+        logger.info(
+          { channels: released.length, broadcasterIds: released.slice(0, 20) },
+          'Idle channels released',
+        );
+      }
+      return released.length;
+    },
     async refreshSchedule() {
       const now = ctx.clock();
       const recentSince = new Date(now.getTime() - options.schedule.recentlyLiveMs);
@@ -211,6 +231,12 @@ export function createClipSync(deps: CreateClipSyncOptions): ClipSync {
       logger,
       idleDelayMs: 2_000,
       run: async () => busyIf(await steps.backfillDueChannels(), 1),
+    }),
+    createBackgroundLoop({
+      name: 'release-idle',
+      logger,
+      idleDelayMs: 15 * 60_000,
+      run: async () => busyIf(await steps.releaseIdleChannels(), 100),
     }),
     createBackgroundLoop({
       name: 'recheck',

@@ -32,6 +32,8 @@ export interface ClipSyncOptions {
   recheckIntervalMs: number;
   /** Earliest clip date worth asking for (Twitch clips launched in 2016). */
   clipsEpoch: Date;
+  /** A channel no subscription needs and nobody searched for this long stops being polled (TRACKING_IDLE_DAYS). */
+  trackingIdleMs: number;
 }
 
 export const defaultClipSyncOptions: Omit<ClipSyncOptions, 'schedule' | 'backfill'> = {
@@ -46,6 +48,7 @@ export const defaultClipSyncOptions: Omit<ClipSyncOptions, 'schedule' | 'backfil
   recheckWindowMs: 48 * 3_600_000,
   recheckIntervalMs: 3_600_000,
   clipsEpoch: new Date('2016-05-01T00:00:00Z'),
+  trackingIdleMs: 30 * 86_400_000,
 };
 
 /** Makes cached channel-filtered searches see newly stored clips (no-op without a cache). */

@@ -8,8 +8,9 @@ export type TrackReason = 'subscription' | 'search';
 
 /**
  * Starts indexing a channel: stores the broadcaster, then a tracked_channels row whose backfill covers
- * [max(account creation, clipsEpoch), now) and whose incremental sync starts now. Tracking again is a no-op
- * except that a subscription outranks a search as the reason. Throws UserError for an unknown channel.
+ * [max(account creation, clipsEpoch), now) and whose incremental sync starts now. Tracking again only
+ * restarts the channel's idle clock (last_wanted_at), and a subscription outranks a search as the reason.
+ * Throws UserError for an unknown channel.
  */
 export async function trackChannel(options: {
   sql: SqlExecutor;
@@ -21,19 +22,16 @@ export async function trackChannel(options: {
   /** Already fetched by the caller (saves a Get Users call). */
   user?: TwitchUser;
 }): Promise<{ created: boolean }> {
-  const existing = await options.sql.query<{ reason: string }>(
-    `SELECT reason FROM tracked_channels WHERE broadcaster_id = $1`,
-    [options.broadcasterId],
+  // Already tracked: being wanted again restarts the idle clock (trackingLifecycle.ts).
+  const existing = await options.sql.query(
+    `UPDATE tracked_channels
+        SET last_wanted_at = GREATEST(last_wanted_at, $3::timestamptz),
+            reason = CASE WHEN $2 = 'subscription' THEN 'subscription' ELSE reason END
+      WHERE broadcaster_id = $1
+      RETURNING broadcaster_id`,
+    [options.broadcasterId, options.reason, options.now],
   );
-  if (existing[0] !== undefined) {
-    if (options.reason === 'subscription' && existing[0].reason !== 'subscription') {
-      await options.sql.query(
-        `UPDATE tracked_channels SET reason = 'subscription' WHERE broadcaster_id = $1`,
-        [options.broadcasterId],
-      );
-    }
-    return { created: false };
-  }
+  if (existing.length > 0) return { created: false };
   const user =
     options.user?.id === options.broadcasterId
       ? options.user
@@ -54,9 +52,10 @@ export async function trackChannel(options: {
     ]);
     const rows = await tx.query(
       `INSERT INTO tracked_channels (broadcaster_id, reason, tracked_since, next_poll_at, backfill_status,
-                                     backfill_from, backfill_until, backfill_done_from, backfill_next_at)
+                                     backfill_from, backfill_until, backfill_done_from, backfill_next_at,
+                                     last_wanted_at)
        VALUES ($1, $2, $3::timestamptz, $3::timestamptz, 'pending', $4::timestamptz, $3::timestamptz,
-               $3::timestamptz, $3::timestamptz)
+               $3::timestamptz, $3::timestamptz, $3::timestamptz)
        ON CONFLICT (broadcaster_id) DO NOTHING
        RETURNING broadcaster_id`,
       [user.id, options.reason, options.now, from],

@@ -92,9 +92,9 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     const deploy = startBotProcess({ env, script: 'deploy-commands.ts' });
     const { code } = await deploy.exited();
     expect(code, deploy.stderr()).toBe(0);
-    expect(deploy.logs.map((line) => line.msg).join('\n')).toMatch(/Registered 3 commands for guild/);
+    expect(deploy.logs.map((line) => line.msg).join('\n')).toMatch(/Registered 5 commands for guild/);
     const names = discord.commands(discord.fixtures.guild.id).map((command) => command.name);
-    expect(names.sort()).toEqual(['about', 'search', 'twitch']);
+    expect(names.sort()).toEqual(['about', 'search', 'settings', 'subscriptions', 'twitch']);
   });
 
   it('answers a slash command through the real interaction flow', async () => {

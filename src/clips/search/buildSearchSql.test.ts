@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildSearchStatement,
+  excludesEveryMatch,
   quoteLexeme,
   RELEVANCE_WEIGHTS,
+  WALK_CAP,
   tsQueryText,
   type SearchPlan,
 } from './buildSearchSql.js';
@@ -134,8 +136,63 @@ describe('relevance candidates', () => {
         strategy: { startTier: 5, bitmapForAll: false, walk: true },
       }),
     ).text;
-    expect(dense).toMatch(/tier_all AS MATERIALIZED \(\s+SELECT[^)]*\n\s+WHERE .*ts_match_vq/);
+    // Whatever the text, the walk of the whole index reads at most WALK_CAP entries.
+    expect(dense).toMatch(
+      new RegExp(`tier_all AS MATERIALIZED \\([^]*LIMIT ${WALK_CAP}\\s+\\) AS c\\s+WHERE ts_match_vq`),
+    );
     const unknown = buildSearchStatement(plan({ include, mode: 'exact', sort: 'relevance' })).text;
     expect(unknown).not.toContain('ts_match_vq');
+  });
+});
+
+describe('excludesEveryMatch', () => {
+  const contradicts = (raw: string, overrides: Partial<SearchPlan> = {}) =>
+    excludesEveryMatch(plan({ ...terms(raw), mode: 'exact', ...overrides }));
+
+  it('sees that excluding a word every match must hold leaves nothing', () => {
+    expect(contradicts('the -the')).toBe(true);
+    expect(contradicts('gg clutch -gg')).toBe(true);
+    expect(contradicts('"best play" -play')).toBe(true);
+    expect(contradicts('"the best play" -"best play"')).toBe(true);
+    expect(contradicts('今 -今')).toBe(true);
+    expect(contradicts('神プレイ -神プレイ')).toBe(true);
+  });
+
+  it('keeps exclusions that leave some matches possible', () => {
+    // "clutch" is a prefix (clutches), "best play" as words may stand apart, "play best" is another phrase.
+    expect(contradicts('clutch -clutch')).toBe(false);
+    expect(contradicts('best play -"best play"')).toBe(false);
+    expect(contradicts('"best play" -"play best"')).toBe(false);
+    expect(contradicts('the -a')).toBe(false);
+    // A typo alternative can match without the typed word.
+    expect(
+      contradicts('gg -gg', { mode: 'fuzzy', corrections: { gg: [{ word: 'ggs', similarity: 0.5 }] } }),
+    ).toBe(false);
+  });
+
+  it('counts very common words matched whole like short ones', () => {
+    const { include, exclude } = terms('clutch -clutch');
+    const whole = include.map((term) => ({
+      ...term,
+      tokens: term.tokens.map((token) => ({ ...token, whole: true })),
+    }));
+    expect(excludesEveryMatch(plan({ include: whole, exclude, mode: 'exact' }))).toBe(true);
+  });
+});
+
+describe('other sorts with text', () => {
+  it('hide the order index from the planner only for text the statistics call sparse', () => {
+    const { include } = terms('"la the"');
+    const sparse = (sort: SearchPlan['sort']) =>
+      buildSearchStatement(
+        plan({ include, mode: 'exact', sort, strategy: { startTier: 0, bitmapForAll: true } }),
+      ).text;
+    expect(sparse('views')).toContain('ORDER BY c.view_count + 0 DESC, c.id');
+    expect(sparse('newest')).toContain(`ORDER BY c.created_at + interval '0 s' DESC, c.id`);
+    expect(sparse('oldest')).toContain(`ORDER BY c.created_at + interval '0 s' ASC, c.id DESC`);
+    const dense = buildSearchStatement(
+      plan({ include, mode: 'exact', sort: 'newest', strategy: { startTier: 0, bitmapForAll: false } }),
+    ).text;
+    expect(dense).toContain('ORDER BY c.created_at DESC, c.id');
   });
 });

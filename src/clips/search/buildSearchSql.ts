@@ -24,6 +24,20 @@ export const TS_CONFIG = `'public.clip_search'::regconfig`;
  * page through every match.
  */
 export const RELEVANCE_CANDIDATES = 200;
+/**
+ * Most entries of the covering views index one walk reads (~0.3 µs each, index-only: ~15 ms). A walk is
+ * chosen for text the statistics call dense, so it normally stops after a few thousand entries with its
+ * candidates; text that is rarer than estimated (a phrase of common words that seldom stand together,
+ * a word with a correlated exclusion) would otherwise read the whole index, and on PGlite, where a
+ * statement cannot be cancelled and blocks the process, that is the bound. A walk that reaches the cap
+ * ranks what the cap's most viewed clips hold, and the total is then reported as an estimate.
+ */
+export const WALK_CAP = 50_000;
+/**
+ * Most rows the views/newest/oldest sorts test in their index's order before collecting the text's
+ * matches through GIN instead (each row is a heap visit: ~5,000 is ~25 ms).
+ */
+export const ORDER_WALK_CAP = 5_000;
 /** View-count tiers stored as `~v<n>` lexemes in search_vector (clip_search_popularity), highest first. */
 export const POPULARITY_TIERS = [10_000, 1_000, 100, 10, 3] as const;
 /** Counting stops here; beyond it the total is the planner's estimate. */
@@ -179,23 +193,44 @@ export function buildSearchStatement(plan: SearchPlan): Statement {
     const tiers = steps.map((step) => step.name);
     const ctes = steps.map(({ tier, walk }, index) => {
       const guards = tiers.slice(0, index).map((above) => `(SELECT count(*) FROM ${above}) < ${n}`);
-      // A walk reads clips_views_vector_search_idx in views order, testing each row's search_vector from
-      // the index itself (index-only: ~0.3 µs a row, sequential pages, instead of a random heap page per
-      // row), until enough rows match or views drop below the tier: the most viewed clips are the first
-      // entries, so a tier's rows are a prefix of the index. The function form of @@ keeps the planner off
-      // the GIN index, which would hand over every match (for `"the the"`: tens of thousands of heap
-      // rechecks; for "this" & ~v100, a 10 ms posting-list intersection).
-      const match = walk
-        ? `ts_match_vq(c.search_vector, ${query})${tier === null ? '' : ` AND c.view_count >= ${tier}`}`
-        : tier === null
+      if (walk) {
+        // A walk reads clips_views_vector_search_idx in views order, testing each row's search_vector from
+        // the index itself (index-only: ~0.3 µs a row, sequential pages, instead of a random heap page per
+        // row), until enough rows match or views drop below the tier: the most viewed clips are the first
+        // entries, so a tier's rows are a prefix of the index. The function form of @@ keeps the planner off
+        // the GIN index, which would hand over every match (for `"the the"`: tens of thousands of heap
+        // rechecks; for "this" & ~v100, a 10 ms posting-list intersection).
+        const walked = `ts_match_vq(c.search_vector, ${query})`;
+        if (tier !== null) {
+          // Bounded by the tier's rows (chooseCandidateStrategy walks only tiers of at most 4 x WALK_ROWS).
+          return `${tiers[index]} AS MATERIALIZED (
+  SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
+  WHERE ${[...guards, filters, walked, `c.view_count >= ${tier}`].join(' AND ')}
+  ORDER BY c.view_count DESC, c.id
+  LIMIT ${n}
+)`;
+        }
+        // The whole index: the inner LIMIT caps the entries read (WALK_CAP) whatever the text.
+        return `${tiers[index]} AS MATERIALIZED (
+  SELECT c.id, c.view_count, c.created_at, c.search_vector FROM (
+    SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
+    WHERE ${[...guards, filters].join(' AND ')}
+    ORDER BY c.view_count DESC, c.id
+    LIMIT ${WALK_CAP}
+  ) AS c
+  WHERE ${walked}
+  ORDER BY c.view_count DESC, c.id
+  LIMIT ${n}
+)`;
+      }
+      const match =
+        tier === null
           ? `c.search_vector @@ ${query}`
           : `c.search_vector @@ (${query} && '''~v${tier}'''::tsquery)`;
       // "+ 0" hides the views indexes from the planner: for mid-frequency text a bitmap scan of all
       // matches beats walking the views index past thousands of rows that do not match.
       const order =
-        tier === null && !walk && strategy.bitmapForAll
-          ? 'c.view_count + 0 DESC, c.id'
-          : 'c.view_count DESC, c.id';
+        tier === null && strategy.bitmapForAll ? 'c.view_count + 0 DESC, c.id' : 'c.view_count DESC, c.id';
       return `${tiers[index]} AS MATERIALIZED (
   SELECT c.id, c.view_count, c.created_at, c.search_vector FROM clips c
   WHERE ${[...guards, filters, match].join(' AND ')}
@@ -230,20 +265,68 @@ ORDER BY p.score DESC, p.id`;
     return { text, params: params.values };
   }
 
-  const where = baseConditions(plan, params, 'c', true);
   const sort = plan.sort === 'relevance' ? 'views' : plan.sort;
-  if (plan.after !== null) where.push(keysetCondition(sort, plan.after, params));
-  const order =
-    sort === 'views'
-      ? 'c.view_count DESC, c.id'
+  const orderBy = (hidden: boolean) => {
+    // "+ 0" hides the order's index from the planner, which then collects the matches through GIN and
+    // sorts them instead of testing rows in index order.
+    const views = hidden ? 'c.view_count + 0' : 'c.view_count';
+    const created = hidden ? `c.created_at + interval '0 s'` : 'c.created_at';
+    return sort === 'views'
+      ? `${views} DESC, c.id`
       : sort === 'newest'
-        ? 'c.created_at DESC, c.id'
-        : 'c.created_at ASC, c.id DESC';
-  const text = `
+        ? `${created} DESC, c.id`
+        : `${created} ASC, c.id DESC`;
+  };
+  const hasText = plan.mode !== 'filter' && (plan.include.length > 0 || plan.exclude.length > 0);
+  if (!hasText) {
+    const where = baseConditions(plan, params, 'c', false);
+    if (plan.after !== null) where.push(keysetCondition(sort, plan.after, params));
+    return {
+      text: `
 SELECT ${columns}, NULL::text AS score FROM clips c
 WHERE ${where.join(' AND ')}
-ORDER BY ${order}
-LIMIT ${params.add(plan.limit)}`;
+ORDER BY ${orderBy(false)}
+LIMIT ${params.add(plan.limit)}`,
+      params: params.values,
+    };
+  }
+  // With text: walk the order's index testing each row, but at most ORDER_WALK_CAP rows (a heap visit
+  // each); common text fills the page within a few hundred. If the walk does not fill it, the text is
+  // rare (or rarer than anyone could estimate: `"la the"` by newest read the whole table into the 2 s
+  // deadline at 1M clips), and all matches are collected through GIN and sorted instead. Text the
+  // statistics already call sparse skips the walk.
+  const where = baseConditions(plan, params, 'c', false);
+  if (plan.after !== null) where.push(keysetCondition(sort, plan.after, params));
+  const matches = `c.search_vector @@ to_tsquery(${TS_CONFIG}, ${params.add(textQuery(plan))})`;
+  const limit = params.add(plan.limit);
+  const outerOrder = orderBy(false).replaceAll('c.', '');
+  const gin = (guard: string) => `(
+  SELECT ${columns}, NULL::text AS score FROM clips c
+  WHERE ${[guard, ...where, matches].join(' AND ')}
+  ORDER BY ${orderBy(true)}
+  LIMIT ${limit}
+)`;
+  if (plan.strategy?.bitmapForAll === true) {
+    return { text: gin('TRUE'), params: params.values };
+  }
+  const text = `
+WITH walked AS MATERIALIZED (
+  SELECT ${columns}, NULL::text AS score FROM (
+    SELECT ${columns}, c.search_vector FROM clips c
+    WHERE ${where.join(' AND ')}
+    ORDER BY ${orderBy(false)}
+    LIMIT ${ORDER_WALK_CAP}
+  ) AS c
+  WHERE ${matches}
+  ORDER BY ${orderBy(false)}
+  LIMIT ${limit}
+)
+SELECT * FROM (
+  SELECT * FROM walked WHERE (SELECT count(*) FROM walked) >= ${limit}
+  UNION ALL
+  ${gin(`(SELECT count(*) FROM walked) < ${limit}`)}
+) AS page
+ORDER BY ${outerOrder}`;
   return { text, params: params.values };
 }
 
@@ -265,6 +348,51 @@ export function buildEstimateStatement(plan: SearchPlan): Statement {
     text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM clips c WHERE ${where.join(' AND ')}`,
     params: params.values,
   };
+}
+
+/**
+ * Whether an exclusion removes every clip the include terms can match (`the -the`, `"best play" -play`):
+ * some excluded term is contained in what the include terms require, token for token and matched the
+ * same way (whole words; a prefix `clut:*` or a word with typo alternatives does not imply `clut`).
+ * The database would find the same empty result, but only after reading every posting of the word.
+ */
+export function excludesEveryMatch(
+  plan: Pick<SearchPlan, 'include' | 'exclude' | 'mode' | 'corrections'>,
+): boolean {
+  if (plan.mode === 'filter') return false;
+  const corrections = plan.mode === 'fuzzy' ? plan.corrections : {};
+  const required = (term: SearchTerm) =>
+    term.tokens.map((token) => ({
+      text: token.text,
+      noSpace: token.noSpace,
+      exact:
+        (term.quoted || token.noSpace || !prefixable(token.text) || token.whole === true) &&
+        (corrections[token.text]?.length ?? 0) === 0,
+    }));
+  const adjacent = (term: SearchTerm) =>
+    term.tokens.length > 1 && term.tokens.every((token) => !token.noSpace);
+  const includes = plan.include.map((term) => ({ adjacent: adjacent(term), tokens: required(term) }));
+  const allRequired = includes.flatMap((term) => term.tokens).filter((token) => token.exact);
+  return plan.exclude.some((excluded) => {
+    const wanted = excluded.tokens;
+    if (!adjacent(excluded)) {
+      // One word, or tokens that must all be present (anywhere): implied when every one is required.
+      return wanted.every((token) =>
+        allRequired.some((held) => held.text === token.text && held.noSpace === token.noSpace),
+      );
+    }
+    // A phrase: implied by an include phrase holding it as a run of exactly matched tokens.
+    return includes.some(
+      (term) =>
+        term.adjacent &&
+        term.tokens.some((_, start) =>
+          wanted.every((token, offset) => {
+            const held = term.tokens[start + offset];
+            return held !== undefined && held.exact && held.text === token.text;
+          }),
+        ),
+    );
+  });
 }
 
 /** The sort key the cursor stores for a row, per sort. */

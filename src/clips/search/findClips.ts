@@ -10,12 +10,15 @@ import {
   type ClipRow,
   type Corrections,
   cursorKeyOf,
+  excludesEveryMatch,
   EXACT_COUNT_LIMIT,
   CORRECTION_CANDIDATES,
   MAX_CORRECTIONS,
   MIN_CORRECTION_SIMILARITY,
+  ORDER_WALK_CAP,
   RELEVANCE_CANDIDATES,
   type SearchPlan,
+  WALK_CAP,
 } from './buildSearchSql.js';
 import {
   type ClipSearchHit,
@@ -33,8 +36,12 @@ import {
   chooseCandidateStrategy,
   estimateFrequency,
   markCommonWords,
+  PHRASE_ADJACENCY,
   termStatistics,
 } from './termStatistics.js';
+import type { SearchAdmission } from './searchAdmission.js';
+import { searchAdmissionFor } from './searchAdmission.js';
+import { SEARCH_TIMEOUT_MS, withSearchDeadline } from './searchDeadline.js';
 import {
   decodeSearchCursor,
   encodeSearchCursor,
@@ -48,10 +55,31 @@ export interface FindClipsDeps {
   logger: Logger;
   /** Counts searches and their database time; optional so tests and the bench need no registry. */
   searchMetrics?: SearchMetrics;
-  /** Key for cursor MACs; without it cursors are still bound to their query by a checksum. */
+  /**
+   * Key for cursor MACs (main derives it from a configured secret, see deriveCursorSecret); without it, a
+   * key drawn at random for this process, so cursors then only work within the process that issued them.
+   */
   cursorSecret?: string;
   now?: () => Date;
+  /** Time the database work of one search may take; default SEARCH_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** Bounds concurrent searches; default one admission per database (see searchAdmissionFor). */
+  admission?: SearchAdmission;
 }
+
+export interface FindClipsOptions {
+  /**
+   * Who asks (a Discord user id): each requester may run only a few searches at once. Without it only the
+   * process-wide bound applies.
+   */
+  requesterId?: string;
+}
+
+const REFUSAL_REASONS: Partial<Record<string, string>> = {
+  'search.tooBroad': 'timeout',
+  'search.busy': 'busy',
+  'search.tooManyRunning': 'requester',
+};
 
 const PERIOD_MS: Record<Exclude<ClipSearchPeriod, 'all'>, number> = {
   day: 86_400_000,
@@ -68,7 +96,11 @@ const PERIOD_MS: Record<Exclude<ClipSearchPeriod, 'all'>, number> = {
  * nothing does the query run again with each word's closest vocabulary words as alternatives (typos, word
  * middles). The mode picked on page one is kept in the cursor, so later pages never switch semantics.
  */
-export async function findClips(deps: FindClipsDeps, query: ClipSearchQuery): Promise<ClipSearchPage> {
+export async function findClips(
+  deps: FindClipsDeps,
+  query: ClipSearchQuery,
+  options: FindClipsOptions = {},
+): Promise<ClipSearchPage> {
   const valid = parseClipSearchQuery(query);
   const text = parseSearchText(valid.text);
   const hasFilter =
@@ -106,8 +138,28 @@ export async function findClips(deps: FindClipsDeps, query: ClipSearchQuery): Pr
     return reviveDates(cached);
   }
 
-  const started = performance.now();
-  const page = await runSearch(deps, valid, text, fingerprint, cursor);
+  const admission = deps.admission ?? searchAdmissionFor(deps.db);
+  let started = performance.now();
+  let page: ClipSearchPage;
+  try {
+    page = await admission.run(options.requesterId, () => {
+      started = performance.now();
+      return withSearchDeadline(deps.db, deps.timeoutMs ?? SEARCH_TIMEOUT_MS, (sql) =>
+        runSearch({ ...deps, sql }, valid, text, fingerprint, cursor),
+      );
+    });
+  } catch (error) {
+    const reason = error instanceof UserError ? REFUSAL_REASONS[error.identifier] : undefined;
+    if (reason !== undefined) {
+      deps.searchMetrics?.refused.inc({ reason });
+      // The text tells an operator which shapes are slow; it is the user's own search, not a secret.
+      deps.logger.info(
+        { reason, text: valid.text, sort: valid.sort, ms: Math.round(performance.now() - started) },
+        'clip search refused',
+      );
+    }
+    throw error;
+  }
   deps.searchMetrics?.searches.inc({ mode: page.mode, source: 'database' });
   deps.searchMetrics?.databaseSeconds.observe({ mode: page.mode }, (performance.now() - started) / 1000);
   deps.logger.debug(
@@ -123,15 +175,18 @@ export async function findClips(deps: FindClipsDeps, query: ClipSearchQuery): Pr
   return page;
 }
 
+/** What a search needs once admitted: `sql` runs its statements under the deadline. */
+type SearchContext = FindClipsDeps & { sql: SqlExecutor };
+
 async function runSearch(
-  deps: FindClipsDeps,
+  deps: SearchContext,
   valid: ValidClipSearchQuery,
   text: ParsedSearchText,
   fingerprint: string,
   cursor: SearchCursor | null,
 ): Promise<ClipSearchPage> {
   if (text.kind === 'clipId') {
-    const hit = await lookupClip(deps.db.sql, text.clipId);
+    const hit = await lookupClip(deps.sql, text.clipId);
     // A bare word that merely looks like a slug falls through to a text search when no such clip exists.
     if (hit !== null || text.fromUrl) {
       return {
@@ -162,7 +217,7 @@ async function runSearch(
     include,
     exclude,
     mode: include.length === 0 && exclude.length === 0 ? 'filter' : (cursor?.mode ?? 'exact'),
-    corrections: cursor?.mode === 'fuzzy' ? await findCorrections(deps.db.sql, include) : {},
+    corrections: cursor?.mode === 'fuzzy' ? await findCorrections(deps.sql, include) : {},
     filters: {
       channelIds: valid.channelIds,
       gameId: valid.gameId,
@@ -178,13 +233,21 @@ async function runSearch(
     limit: valid.pageSize + 1,
   };
 
-  let result = await runPlan(deps.db.sql, plan, cursor === null);
-  // Nothing matched exactly on page one: retry tolerating typos and partial words.
-  if (cursor === null && plan.mode === 'exact' && include.length > 0 && result.rows.length === 0) {
-    plan.corrections = await findCorrections(deps.db.sql, include);
+  const statsKey = deps.db.sql;
+  let result = await runPlan(deps.sql, statsKey, plan, cursor === null);
+  // Nothing matched exactly on page one: retry tolerating typos and partial words (unless an exclusion
+  // ruled out every match: `play -play` means nothing, not "plays").
+  if (
+    cursor === null &&
+    plan.mode === 'exact' &&
+    include.length > 0 &&
+    result.rows.length === 0 &&
+    result.impossible !== true
+  ) {
+    plan.corrections = await findCorrections(deps.sql, include);
     if (Object.keys(plan.corrections).length > 0) {
       plan.mode = 'fuzzy';
-      result = await runPlan(deps.db.sql, plan, true);
+      result = await runPlan(deps.sql, statsKey, plan, true);
     }
   }
 
@@ -217,14 +280,18 @@ async function runSearch(
 
 async function runPlan(
   sql: SqlExecutor,
+  /** What the term statistics are cached by: the database's executor, not this search's. */
+  statsKey: SqlExecutor,
   plan: SearchPlan,
   withTotal: boolean,
-): Promise<{ rows: ClipRow[]; total: { total: number; exact: boolean } }> {
-  const stats = plan.include.length > 0 ? await termStatistics(sql) : null;
+): Promise<{ rows: ClipRow[]; total: { total: number; exact: boolean }; impossible?: boolean }> {
+  const stats = plan.include.length > 0 ? await termStatistics(sql, Date.now(), statsKey) : null;
   plan.include = markCommonWords(stats, plan.include);
+  // `the -the`: nothing can match, but finding that out would read every posting of "the".
+  if (excludesEveryMatch(plan)) return { rows: [], total: { total: 0, exact: true }, impossible: true };
   // Estimated share of clips the text matches (relevance only), from the lexeme statistics.
   let textFrequency: { rows: number; frequency: number } | null = null;
-  if (plan.sort === 'relevance' && plan.include.length > 0) {
+  if (plan.include.length > 0) {
     const frequency =
       stats === null
         ? 1
@@ -241,18 +308,29 @@ async function runPlan(
     const phrase = plan.include.some(
       (term) => term.tokens.length > 1 && term.tokens.every((t) => !t.noSpace),
     );
-    plan.strategy = chooseCandidateStrategy(stats, frequency, { phrase });
-    if (stats !== null) textFrequency = { rows: stats.rows, frequency };
+    if (plan.sort === 'relevance') {
+      plan.strategy = chooseCandidateStrategy(stats, frequency, { phrase });
+      if (stats !== null) textFrequency = { rows: stats.rows, frequency };
+    } else if (stats !== null) {
+      // Views, newest, oldest test rows in their index's order (up to ORDER_WALK_CAP) before falling back
+      // to GIN; skip that walk when it is not expected to fill the page.
+      const expected = frequency * (phrase ? PHRASE_ADJACENCY : 1);
+      plan.strategy = { startTier: 0, bitmapForAll: plan.limit / Math.max(expected, 1e-9) > ORDER_WALK_CAP };
+    }
   }
   const statement = buildSearchStatement(plan);
   const rows = await sql.query<ClipRow>(statement.text, statement.params);
   if (!withTotal) return { rows, total: { total: 0, exact: true } };
   // Relevance ranks a bounded candidate set and reports its size: below the bound that is the exact total.
   const candidates = rows[0]?.candidates;
+  // A walk of the whole index that stopped at its cap may have left matches further down.
+  const walkMayHaveStopped = plan.strategy?.walk === true && (stats?.rows ?? Infinity) > WALK_CAP;
   if (candidates !== undefined && candidates !== null && Number(candidates) < RELEVANCE_CANDIDATES) {
-    return { rows, total: { total: Number(candidates), exact: true } };
+    return { rows, total: { total: Number(candidates), exact: !walkMayHaveStopped } };
   }
-  if (rows.length === 0 && plan.after === null) return { rows, total: { total: 0, exact: true } };
+  if (rows.length === 0 && plan.after === null) {
+    return { rows, total: { total: 0, exact: !walkMayHaveStopped } };
+  }
   // A full candidate set already proves there are more than the exact-count limit: go straight to the estimate.
   const beyondExactLimit = candidates !== undefined && candidates !== null;
   // Text alone: the statistics estimate needs no round trip (the planner's EXPLAIN cost ~0.5 ms) and allows

@@ -6,6 +6,16 @@ export const MAX_SEARCH_TEXT_LENGTH = 200;
 /** Terms beyond these are ignored; no clip title has more distinct words than this worth requiring. */
 export const MAX_TERMS = 8;
 export const MAX_TOKEN_LENGTH = 40;
+/**
+ * Most tokens a search may hold, counted after splitting scripts (`a今b日` is four tokens): every token is
+ * one more GIN posting list to read, and a single term such as `今-日-の-神-…` can hold dozens.
+ */
+export const MAX_QUERY_TOKENS = 16;
+/**
+ * Most single characters of a no-space script (`今`, `の`) a search may hold: each one is a prefix lookup
+ * that reads the postings of every stored bigram starting with it (a common kana reaches most titles).
+ */
+export const MAX_CHARACTER_PREFIXES = 4;
 
 export interface SearchToken {
   /** NFKC-normalised, lower-cased; only letters, marks and digits (safe to quote in a tsquery). */
@@ -77,7 +87,26 @@ export function parseSearchText(raw: string | undefined): ParsedSearchText {
     if (target.length < MAX_TERMS && !target.some((t) => sameTerm(t, term))) target.push(term);
   }
   if (include.length === 0 && exclude.length === 0) return { kind: 'none' };
+  checkQueryWork([...include, ...exclude]);
   return { kind: 'terms', include, exclude };
+}
+
+/** Refuses term lists whose lookups would cost more than any sensible search (see MAX_QUERY_TOKENS). */
+function checkQueryWork(terms: SearchTerm[]): void {
+  const tokens = terms.flatMap((term) => term.tokens);
+  const characterPrefixes = tokens.filter((token) => token.noSpace && Array.from(token.text).length === 1);
+  if (tokens.length > MAX_QUERY_TOKENS) {
+    throw new UserError(
+      'search.tooManyWords',
+      `That search has too many words (${tokens.length}; at most ${MAX_QUERY_TOKENS}, counting each switch between scripts as a new word). Remove some.`,
+    );
+  }
+  if (characterPrefixes.length > MAX_CHARACTER_PREFIXES) {
+    throw new UserError(
+      'search.tooManyWords',
+      `That search has ${characterPrefixes.length} single Chinese, Japanese, Korean or Thai characters standing alone (at most ${MAX_CHARACTER_PREFIXES}). Write them together as they appear in the title, e.g. 神プレイ.`,
+    );
+  }
 }
 
 function tokenize(text: string): SearchToken[] {

@@ -1,7 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../shared/errors.js';
 import {
   decodeSearchCursor,
+  deriveCursorSecret,
   encodeSearchCursor,
   queryFingerprint,
   type SearchCursor,
@@ -53,5 +55,23 @@ describe('search cursor', () => {
     const token = encodeSearchCursor(cursor, fingerprint, 'secret-a');
     expect(() => decodeSearchCursor(token, fingerprint, 'secret-b')).toThrow(UserError);
     expect(decodeSearchCursor(token, fingerprint, 'secret-a')).toEqual(cursor);
+  });
+
+  it('has no key in the source: a cursor signed with the formerly built-in key is refused', () => {
+    const payload = Buffer.from(JSON.stringify({ v: 1, ...cursor })).toString('base64url');
+    const forged = createHmac('sha256', 'twitch-clip-search/cursor/v1')
+      .update(`${payload}\n${fingerprint}`)
+      .digest('base64url')
+      .slice(0, 22);
+    expect(() => decodeSearchCursor(`${payload}.${forged}`, fingerprint)).toThrow(UserError);
+  });
+
+  it('derives one key per configured secret, not the secret itself', () => {
+    const key = deriveCursorSecret('discord-bot-token-a');
+    expect(deriveCursorSecret('discord-bot-token-a')).toBe(key);
+    expect(deriveCursorSecret('discord-bot-token-b')).not.toBe(key);
+    expect(key).not.toContain('discord-bot-token-a');
+    const token = encodeSearchCursor(cursor, fingerprint, key);
+    expect(decodeSearchCursor(token, fingerprint, deriveCursorSecret('discord-bot-token-a'))).toEqual(cursor);
   });
 });

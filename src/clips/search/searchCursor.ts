@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { UserError } from '../../shared/errors.js';
 
 /**
@@ -17,8 +17,22 @@ export interface SearchCursor {
 }
 
 const VERSION = 1;
-/** Used when no secret is configured: the MAC then works as a checksum that binds cursor and query. */
-const DEFAULT_SECRET = 'twitch-clip-search/cursor/v1';
+/**
+ * Used when the caller passes no secret (tests, the bench): drawn at random per process, so such cursors
+ * cannot be forged from the source code; they only work in the process that issued them.
+ */
+const PROCESS_SECRET = randomBytes(32).toString('base64url');
+const CURSOR_KEY_INFO = 'twitch-clip-search/search-cursor/v1';
+
+/**
+ * The cursor MAC key, derived (HKDF-SHA256) from a secret the deployment already has — main passes the
+ * Discord bot token. One-way: a cursor reveals nothing about the token. Every process of one deployment
+ * derives the same key, so a page link works whichever process answers it; rotating the token only
+ * expires open page links.
+ */
+export function deriveCursorSecret(configuredSecret: string): string {
+  return Buffer.from(hkdfSync('sha256', configuredSecret, '', CURSOR_KEY_INFO, 32)).toString('base64url');
+}
 
 /**
  * Cursors are `base64url(json).base64url(mac)`, the MAC being HMAC-SHA256 over the payload and the query's
@@ -28,7 +42,7 @@ const DEFAULT_SECRET = 'twitch-clip-search/cursor/v1';
 export function encodeSearchCursor(
   cursor: SearchCursor,
   fingerprint: string,
-  secret = DEFAULT_SECRET,
+  secret = PROCESS_SECRET,
 ): string {
   const payload = Buffer.from(JSON.stringify({ v: VERSION, ...cursor })).toString('base64url');
   return `${payload}.${mac(payload, fingerprint, secret)}`;
@@ -37,7 +51,7 @@ export function encodeSearchCursor(
 export function decodeSearchCursor(
   token: string,
   fingerprint: string,
-  secret = DEFAULT_SECRET,
+  secret = PROCESS_SECRET,
 ): SearchCursor {
   const [payload, signature, extra] = token.split('.');
   if (payload === undefined || signature === undefined || extra !== undefined) throw invalidCursor();

@@ -7,6 +7,8 @@ export interface SearchMetrics {
   searches: Counter<'mode' | 'source'>;
   /** Time spent in the database per search that missed the cache, by mode. */
   databaseSeconds: Histogram<'mode'>;
+  /** Searches turned away by their bounds: `timeout`, `busy` (too many waiting), `requester` (per user). */
+  refused: Counter<'reason'>;
 }
 
 export function createSearchMetrics(registry: Registry): SearchMetrics {
@@ -22,6 +24,11 @@ export function createSearchMetrics(registry: Registry): SearchMetrics {
       labelNames: ['mode'],
       // The bench's targets are p95 ≤ 20 ms at a million clips: resolve well around that.
       buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    }),
+    refused: getOrCreateCounter(registry, {
+      name: 'tcs_search_refused_total',
+      help: 'Clip searches refused by their bounds: timeout (too broad), busy (too many waiting), requester (too many of one user)',
+      labelNames: ['reason'],
     }),
   };
 }

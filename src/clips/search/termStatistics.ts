@@ -31,7 +31,7 @@ export interface CandidateStrategy {
 }
 
 /** Share of the rows holding all of a phrase's words that hold them as the phrase (a rough guess). */
-const PHRASE_ADJACENCY = 0.4;
+export const PHRASE_ADJACENCY = 0.4;
 
 /** Unlisted words assumed to share a typed prefix (each as common as an unlisted lexeme is assumed). */
 const UNLISTED_WORDS_PER_PREFIX = 8;
@@ -41,15 +41,20 @@ export const WALK_ROWS = 30_000;
 
 const REFRESH_MS = 10 * 60_000;
 // Keyed by executor: statistics belong to a database, and nothing here opens connections.
-const cached = new WeakMap<SqlExecutor, { stats: TermStatistics | null; loadedAt: number }>();
+const cached = new WeakMap<object, { stats: TermStatistics | null; loadedAt: number }>();
 
 /** Drops the cached statistics of `sql`'s database: the next search reloads them (after a bulk load). */
 export function forgetTermStatistics(sql: SqlExecutor): void {
   cached.delete(sql);
 }
 
-export async function termStatistics(sql: SqlExecutor, now = Date.now()): Promise<TermStatistics | null> {
-  const hit = cached.get(sql);
+/** `cacheKey`: what the statistics are cached by, when `sql` is a per-search wrapper of the database's executor. */
+export async function termStatistics(
+  sql: SqlExecutor,
+  now = Date.now(),
+  cacheKey: object = sql,
+): Promise<TermStatistics | null> {
+  const hit = cached.get(cacheKey);
   if (hit !== undefined && now - hit.loadedAt < REFRESH_MS) return hit.stats;
   const [row] = await sql.query<{
     rows: number | string | null;
@@ -70,7 +75,7 @@ export async function termStatistics(sql: SqlExecutor, now = Date.now()): Promis
     const floor = Number(row.freqs[row.elems.length] ?? 0);
     stats = { rows, frequencies, floor };
   }
-  cached.set(sql, { stats, loadedAt: now });
+  cached.set(cacheKey, { stats, loadedAt: now });
   return stats;
 }
 
