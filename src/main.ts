@@ -8,8 +8,10 @@ import { createCache } from './cache/createCache.js';
 import { deriveCursorSecret } from './clips/search/searchCursor.js';
 import { createSearchMetrics } from './clips/search/searchMetrics.js';
 import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from './config/config.js';
+import { serveBackupRequests } from './db/backup/serveBackupRequests.js';
 import { createDatabase } from './db/createDatabase.js';
 import { applyMigrations } from './db/migrate.js';
+import { isPgliteDatabase } from './db/openPgliteDatabase.js';
 import { createDiscordClient } from './discord/createDiscordClient.js';
 import { createDiscordMetrics } from './discord/createDiscordMetrics.js';
 import { createInteractionRouter } from './discord/createInteractionRouter.js';
@@ -51,6 +53,16 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   shutdown.add('database', () => db.close(), { reserveMs: DATABASE_CLOSE_RESERVE_MS });
   const { applied } = await applyMigrations({ sql: db.sql, logger: logger.child({ component: 'migrate' }) });
   logger.info({ backend: db.kind, migrationsApplied: applied.length }, 'database ready');
+  if (isPgliteDatabase(db)) {
+    // The embedded database is locked to this process: `npm run db:backup` asks it for a consistent copy.
+    const backups = await serveBackupRequests({
+      db,
+      dataDir: config.database.dataDir,
+      logger: logger.child({ component: 'db' }),
+      registry,
+    });
+    shutdown.add('backup requests', () => backups.stop());
+  }
 
   const cache = createCache({
     redisUrl: config.redisUrl,

@@ -4,6 +4,7 @@ import { ConfigError, loadDatabaseCommandConfig, loadDotEnv } from '../config/co
 import { createLogger } from '../observability/logger.js';
 import { AppError } from '../shared/errors.js';
 import { createDatabase } from './createDatabase.js';
+import { redactUrls } from './backup/runDatabaseCommand.js';
 import { applyMigrations } from './migrate.js';
 
 async function main(): Promise<void> {
@@ -41,8 +42,3 @@ main().catch((error: unknown) => {
   console.error(`Migration failed: ${redactUrls(message)}`);
   process.exitCode = 1;
 });
-
-/** Hides credentials in any postgres URL an error message may quote. */
-function redactUrls(text: string): string {
-  return text.replace(/(postgres(?:ql)?:\/\/)[^@\s/]+@/gi, '$1***@');
-}

@@ -10,8 +10,16 @@ import { attachCleanupError } from './cleanUpAndRethrow.js';
 import { runInSavepoint } from './nestedTransaction.js';
 
 export interface PgliteDatabase extends Database {
-  /** A tarball of the whole data directory, loadable through `initialData` (used for test templates). */
-  dumpDataDir(): Promise<Blob>;
+  readonly kind: 'pglite';
+  /**
+   * A consistent tarball of the whole data directory, loadable through `initialData` (backups, test
+   * templates). Taken between transactions, after a CHECKPOINT, while the database stays open.
+   */
+  dumpDataDir(compression?: 'none' | 'gzip'): Promise<Blob>;
+}
+
+export function isPgliteDatabase(db: Database): db is PgliteDatabase {
+  return db.kind === 'pglite' && 'dumpDataDir' in db;
 }
 
 /**
@@ -52,7 +60,14 @@ export async function openPgliteDatabase(options: {
     async ping() {
       await client.query('SELECT 1');
     },
-    dumpDataDir: () => client.dumpDataDir('none'),
+    // PGlite's transaction() holds its transaction mutex, so no other transaction (Prisma's included) is open
+    // while the files are read: the copy is what a crash at that instant would leave, minus the WAL replay
+    // the CHECKPOINT saves. dumpDataDir itself holds the query mutex, so no statement runs meanwhile.
+    dumpDataDir: (compression = 'none') =>
+      client.transaction(async (tx) => {
+        await tx.exec('CHECKPOINT');
+        return client.dumpDataDir(compression);
+      }),
     async close() {
       if (closed) return;
       closed = true;

@@ -27,25 +27,31 @@ export interface BotProcess {
 }
 
 /**
- * Starts `tsx <script>` with exactly `env` (plus PATH/HOME), so a test controls the whole configuration and
- * nothing leaks in from the developer's shell or a local .env (cwd is a scratch directory when given).
+ * Starts `tsx <script>` (or `command`) with exactly `env` (plus PATH/HOME), so a test controls the whole
+ * configuration and nothing leaks in from the developer's shell or a local .env (cwd is a scratch directory
+ * when given).
  */
 export function startBotProcess(options: {
   env: Record<string, string>;
   script?: string;
   args?: string[];
   cwd?: string;
+  /** Runs this argv instead of `tsx <script> <args>` (e.g. the compiled build: `node dist/src/main.js`). */
+  command?: string[];
 }): BotProcess {
   const script = options.script ?? 'src/main.ts';
-  const child = spawn(
+  const [file, ...argv] = options.command ?? [
     process.execPath,
-    ['--import', TSX_LOADER, `${PROJECT_ROOT}/${script}`, ...(options.args ?? [])],
-    {
-      cwd: options.cwd ?? PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+    '--import',
+    TSX_LOADER,
+    `${PROJECT_ROOT}/${script}`,
+    ...(options.args ?? []),
+  ];
+  const child = spawn(file!, argv, {
+    cwd: options.cwd ?? PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: LogLine[] = [];
   const waiters: Array<{ predicate: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
   let stderr = '';

@@ -103,7 +103,7 @@ let templateInProcess: Promise<Blob> | undefined;
  * for every test file and worker, keyed by the PGlite version and the migrations' checksums (a changed
  * migration makes a new key; old files are harmless leftovers in /tmp).
  */
-function migratedPgliteTemplate(): Promise<Blob> {
+export function migratedPgliteTemplate(): Promise<Blob> {
   templateInProcess ??= loadOrBuildTemplate();
   return templateInProcess;
 }
