@@ -19,6 +19,8 @@ import { cacheReadinessCheck } from './http/readiness.js';
 import { twitchAuthRoutes } from './http/twitchAuthRoutes.js';
 import { createLogger, routeDiscordDiagnostics } from './observability/logger.js';
 import { createMetricsRegistry } from './observability/metrics.js';
+import { createNotifier } from './notify/Notifier.js';
+import { notifyDiscordFromRest } from './notify/notifyDiscord.js';
 import { ShutdownSequence } from './shared/ShutdownSequence.js';
 import { AppError } from './shared/errors.js';
 import { createClipSync, type ClipSync } from './sync/ClipSync.js';
@@ -183,6 +185,12 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
 
   sync.start();
   shutdown.add('clip sync', () => sync.stop());
+  // New clips go out through the bot's own REST client (one rate limiter for everything the bot sends).
+  const notifier = createNotifier({ db, discord: notifyDiscordFromRest(discord.rest), logger, registry });
+  sync.events.on('clipDiscovered', () => notifier.wake());
+  sync.events.on('clipUpdated', () => notifier.wake());
+  notifier.start();
+  shutdown.add('notifier', () => notifier.stop());
   if (eventSub) {
     await eventSub.start();
     shutdown.add('eventsub', () => eventSub.stop());
