@@ -13,6 +13,7 @@ import { createDatabase } from '../src/db/createDatabase.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { recordClipEvents } from '../src/sync/clipEvents.js';
 import { startFakeDiscord, type FakeDiscord } from '../test/fakes/discord/index.js';
+import { makeClip } from '../test/integration/notify/notifyFixture.js';
 import { PROJECT_ROOT } from '../test/support/botProcess.js';
 import { createTestPostgresDatabase, testLogger } from '../test/support/databases.js';
 import { summarise } from './lib/latency.js';
@@ -68,28 +69,8 @@ async function setUp(): Promise<World> {
   };
 }
 
-let clipSeq = 0;
 function clipFor(broadcasterId: string): ClipRecord {
-  clipSeq += 1;
-  const id = `BenchClip${clipSeq}`;
-  return {
-    id,
-    broadcasterId,
-    creatorId: '1',
-    creatorName: 'clipper',
-    videoId: null,
-    gameId: null,
-    language: 'en',
-    title: `bench clip ${clipSeq}`,
-    viewCount: 10,
-    createdAt: new Date(Date.now() - 30_000),
-    thumbnailUrl: `https://clips-media.example/${id}.jpg`,
-    url: `https://clips.twitch.tv/${id}`,
-    embedUrl: `https://clips.twitch.tv/embed?clip=${id}`,
-    durationSec: 30,
-    vodOffset: null,
-    isFeatured: false,
-  };
+  return makeClip({ broadcasterId, viewCount: 10, createdAt: new Date(Date.now() - 30_000) });
 }
 
 async function ingest(db: Database, clips: ClipRecord[]): Promise<void> {

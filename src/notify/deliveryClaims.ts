@@ -5,6 +5,7 @@
  * is not fenced: a message id from Discord is a fact, whoever learns it first writes it.
  */
 import type { SqlExecutor } from '../db/Database.js';
+import type { ClipPostClip } from './clipPostMessage.js';
 import { deliveryNonce, randomSalt } from './deliveryPolicy.js';
 
 export interface PackOptions {
@@ -156,7 +157,7 @@ export async function claimDueMessages(
 }
 
 /** One delivery of a claimed message, with what the post shows. */
-export interface MessageDelivery {
+export interface MessageDelivery extends ClipPostClip {
   deliveryId: string;
   subscriptionId: string;
   guildId: string;
@@ -164,16 +165,7 @@ export interface MessageDelivery {
   mentionRoleId: string | null;
   clipId: string;
   clipDeleted: boolean;
-  title: string;
-  url: string;
-  thumbnailUrl: string;
-  viewCount: number;
-  durationSec: number;
-  createdAt: Date;
   firstSeenAt: Date;
-  broadcasterName: string;
-  gameName: string | null;
-  creatorName: string;
 }
 
 export async function loadMessageDeliveries(sql: SqlExecutor, messageId: string): Promise<MessageDelivery[]> {

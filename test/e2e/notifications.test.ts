@@ -2,15 +2,9 @@
 // posts through the fake Discord, across Discord faults and a kill -9 in the middle of a delivery.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../support/botProcess.js';
-import { eventually } from '../support/eventually.js';
 import { startNotifyWorld, type NotifyWorld } from './notifyE2e.js';
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-
-function expectEachOnce(posted: string[], expected: string[]): void {
-  expect(posted.length, 'posts (duplicates count twice)').toBe(expected.length);
-  expect(new Set(posted)).toEqual(new Set(expected));
-}
 
 describe('clip notifications from the running bot', () => {
   let world: NotifyWorld;
@@ -57,13 +51,8 @@ describe('clip notifications from the running bot', () => {
       });
       await world.pollNow();
       const expected = [fresh, late, tiny, ...popular].map((clip) => clip.id);
-      await eventually(
-        async () => (world.postedClipIds(channelId).length >= expected.length ? true : undefined),
-        45_000,
-        'every clip posted',
-      );
-      expectEachOnce(world.postedClipIds(channelId), expected);
-      // The burst went out coalesced, not as 153 messages.
+      await world.expectPostedOnce(new Map([[channelId, expected]]), 45_000);
+      // The burst went out coalesced (up to 10 embeds a message), not as 153 messages.
       expect(world.discord.messagesIn(channelId).length).toBeLessThanOrEqual(20);
       expect(
         bot.logs.some((line) => line.msg === 'Delivery message posted' && line.deliveryIds !== undefined),
@@ -76,37 +65,19 @@ describe('clip notifications from the running bot', () => {
     { timeout: 60_000 },
     async () => {
       const { broadcasterId, channelId } = await world.subscribe('faults');
-      world.discord.failNext(`POST /channels/${channelId}/messages`, {
-        status: 500,
-        afterProcessing: true,
-        count: 3,
-      });
-      world.discord.failNext(`POST /channels/${channelId}/messages`, {
-        status: 429,
-        retryAfterMs: 300,
-        count: 2,
-      });
-      world.discord.failNext(`POST /channels/${channelId}/messages`, { status: 502, count: 3 });
-      world.discord.failNext(`POST /channels/${channelId}/messages`, {
-        dropConnection: true,
-        afterProcessing: true,
-        count: 2,
-      });
+      const route = `POST /channels/${channelId}/messages`;
+      world.discord.failNext(route, { status: 500, afterProcessing: true, count: 3 });
+      world.discord.failNext(route, { status: 429, retryAfterMs: 300, count: 2 });
+      world.discord.failNext(route, { status: 502, count: 3 });
+      world.discord.failNext(route, { dropConnection: true, afterProcessing: true, count: 2 });
       const clips = Array.from({ length: 25 }, (_, i) =>
         world.twitch.addClip({ broadcasterId, title: `fault ${i}`, viewCount: 5, createdAt: minutesAgo(1) }),
       );
       await world.pollNow();
-      await eventually(
-        async () => (world.postedClipIds(channelId).length >= clips.length ? true : undefined),
-        50_000,
-        'every clip posted despite the faults',
-      );
-      // Give a duplicate the chance to appear before counting.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      expectEachOnce(
-        world.postedClipIds(channelId),
-        clips.map((clip) => clip.id),
-      );
+      await world.expectPostedOnce(new Map([[channelId, clips.map((clip) => clip.id)]]), 50_000);
+      expect(
+        world.discord.findRequests({ method: 'POST', path: `/channels/${channelId}/messages`, status: 500 }),
+      ).toHaveLength(3);
       expect(bot.child.exitCode).toBeNull();
     },
   );
@@ -146,19 +117,7 @@ describe('clip notifications from the running bot', () => {
       expect(postedAtKill).toBeLessThan(300);
 
       bot = await world.startBot();
-      await eventually(
-        async () =>
-          targets.every(
-            ({ channelId }) => world.postedClipIds(channelId).length >= expected.get(channelId)!.length,
-          )
-            ? true
-            : undefined,
-        60_000,
-        'every clip posted after the restart',
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      for (const { channelId } of targets)
-        expectEachOnce(world.postedClipIds(channelId), expected.get(channelId)!);
+      await world.expectPostedOnce(expected, 60_000);
     },
   );
 });

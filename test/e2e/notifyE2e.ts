@@ -3,11 +3,13 @@
 // (the /subscriptions command is not what these tests exercise), and a channel's next poll is made due when
 // clips are added so the tests wait for delivery, not for the live poll interval.
 import pg from 'pg';
+import { expect } from 'vitest';
 import { botEnvForFakes } from '../fakes/botEnv.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
 import { startBotProcess, type BotProcess } from '../support/botProcess.js';
 import { createTestPostgresDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/redisServer.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -27,6 +29,11 @@ export interface NotifyWorld {
   pollNow(): Promise<void>;
   /** Clip ids posted in a channel, one per embed (a duplicate post shows twice). */
   postedClipIds(channelId: string): string[];
+  /**
+   * Waits until each channel shows as many posted clips as expected, lets a late duplicate appear, then
+   * checks that each expected clip was posted exactly once.
+   */
+  expectPostedOnce(expected: Map<string, string[]>, timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,6 +102,22 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
           ((message.embeds ?? []) as Array<{ url?: string }>).map((embed) => embed.url ?? ''),
         )
         .map((url) => url.split('/').pop() ?? '');
+    },
+    async expectPostedOnce(expected, timeoutMs) {
+      await eventually(
+        async () =>
+          [...expected].every(([channelId, ids]) => world.postedClipIds(channelId).length >= ids.length)
+            ? true
+            : undefined,
+        timeoutMs,
+        'every clip posted',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      for (const [channelId, ids] of expected) {
+        const posted = world.postedClipIds(channelId);
+        expect(posted.length, `posts in ${channelId} (a duplicate counts twice)`).toBe(ids.length);
+        expect(new Set(posted)).toEqual(new Set(ids));
+      }
     },
     async close() {
       await Promise.all(bots.map((bot) => bot.stop('SIGKILL')));
