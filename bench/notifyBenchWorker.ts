@@ -14,7 +14,13 @@ if (!BENCH_DATABASE_URL || !BENCH_DISCORD_API || !BENCH_DISCORD_TOKEN) {
 const logger = testLogger();
 const db = await createDatabase({ databaseUrl: BENCH_DATABASE_URL, poolSize: 8, logger });
 const rest = new REST({ api: BENCH_DISCORD_API, version: '10' }).setToken(BENCH_DISCORD_TOKEN);
-const notifier = createNotifier({ db, discord: notifyDiscordFromRest(rest), logger });
+const claimBatchSize = process.env.BENCH_CLAIM_BATCH ? Number(process.env.BENCH_CLAIM_BATCH) : undefined;
+const notifier = createNotifier({
+  db,
+  discord: notifyDiscordFromRest(rest),
+  logger,
+  ...(claimBatchSize ? { options: { claimBatchSize } } : {}),
+});
 notifier.start();
 console.log('ready');
 process.once('SIGTERM', () => {

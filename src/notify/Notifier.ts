@@ -39,7 +39,7 @@ export const defaultNotifierOptions: NotifierOptions = {
   fanOut: defaultFanOutOptions,
   pack: defaultPackOptions,
   worker: defaultDeliveryWorkerOptions,
-  claimBatchSize: 50,
+  claimBatchSize: 100,
   leaseMs: 20_000,
   fanOutIdleMs: 1_000,
   deliveryIdleMs: 500,

@@ -21,14 +21,28 @@ export interface PackOptions {
 
 export const defaultPackOptions: PackOptions = { limit: 1_000, burstThreshold: 3, maxEmbedsPerMessage: 10 };
 
-/** Splits one channel's deliveries (in order) into the groups that become messages. */
-export function groupForChannel<T>(deliveries: readonly T[], options: PackOptions): T[][] {
-  if (deliveries.length < options.burstThreshold) return deliveries.map((delivery) => [delivery]);
+/**
+ * Plans one channel's new deliveries (in order): below the burst threshold each clip gets its own message;
+ * in a burst they first fill the channel's newest message that was never attempted (its nonce is unused, so
+ * its content may still change), then go in new messages of up to 10. `openCount` is how many clips that
+ * open message holds (null when there is none).
+ */
+export function planChannelMessages<T>(
+  deliveries: readonly T[],
+  openCount: number | null,
+  options: PackOptions,
+): { fillOpen: T[]; groups: T[][] } {
+  const waiting = deliveries.length + (openCount ?? 0);
+  if (waiting < options.burstThreshold) {
+    return { fillOpen: [], groups: deliveries.map((delivery) => [delivery]) };
+  }
+  const room = openCount === null ? 0 : Math.max(0, options.maxEmbedsPerMessage - openCount);
+  const fillOpen = deliveries.slice(0, room);
   const groups: T[][] = [];
-  for (let i = 0; i < deliveries.length; i += options.maxEmbedsPerMessage) {
+  for (let i = room; i < deliveries.length; i += options.maxEmbedsPerMessage) {
     groups.push(deliveries.slice(i, i + options.maxEmbedsPerMessage));
   }
-  return groups;
+  return { fillOpen, groups };
 }
 
 /**
@@ -62,13 +76,35 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
       list.push(row.id);
       byChannel.set(row.channel_id, list);
     }
+    // Each channel's newest never-attempted message; one a claim holds right now is skipped (SKIP LOCKED).
+    const open = await tx.query<{ id: string; channel_id: string; n: number }>(
+      `SELECT m.id::text AS id, m.discord_channel_id AS channel_id,
+              (SELECT count(*)::int FROM deliveries d WHERE d.delivery_message_id = m.id) AS n
+         FROM delivery_messages m
+        WHERE m.discord_channel_id = ANY($1::text[]) AND m.status = 'pending' AND m.attempts = 0
+          AND m.lease_until IS NULL
+          AND NOT EXISTS (SELECT 1 FROM delivery_messages o
+                           WHERE o.discord_channel_id = m.discord_channel_id AND o.status = 'pending' AND o.id > m.id)
+        FOR UPDATE OF m SKIP LOCKED`,
+      [[...byChannel.keys()]],
+    );
+    const openByChannel = new Map(open.map((row) => [row.channel_id, row]));
     const groups: { channelId: string; ids: string[] }[] = [];
+    const fillIds: string[] = [];
+    const fillMessageIds: string[] = [];
     for (const [channelId, ids] of byChannel) {
-      for (const group of groupForChannel(ids, options)) groups.push({ channelId, ids: group });
+      const openMessage = openByChannel.get(channelId);
+      const plan = planChannelMessages(ids, openMessage?.n ?? null, options);
+      for (const id of plan.fillOpen) {
+        fillIds.push(id);
+        fillMessageIds.push(openMessage!.id);
+      }
+      for (const group of plan.groups) groups.push({ channelId, ids: group });
     }
     // Messages are numbered in the order of their first delivery, so channels are served first come first.
     groups.sort((a, b) => Number(BigInt(a.ids[0]!) - BigInt(b.ids[0]!)));
-    if (groups.length === 0) return paused.length;
+    await assignDeliveries(tx, fillIds, fillMessageIds);
+    if (groups.length === 0) return rows.length;
     const messages = await tx.query<{ id: string }>(
       `INSERT INTO delivery_messages (discord_channel_id, nonce)
        SELECT channel_id, nonce FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS g(channel_id, nonce, n)
@@ -88,14 +124,23 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
         messageIds.push(messages[index]!.id);
       }
     });
-    await tx.query(
-      `UPDATE deliveries d SET delivery_message_id = m.message_id
-         FROM unnest($1::bigint[], $2::bigint[]) AS m(delivery_id, message_id)
-        WHERE d.id = m.delivery_id`,
-      [deliveryIds, messageIds],
-    );
+    await assignDeliveries(tx, deliveryIds, messageIds);
     return rows.length;
   });
+}
+
+async function assignDeliveries(
+  tx: SqlExecutor,
+  deliveryIds: readonly string[],
+  messageIds: readonly string[],
+): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await tx.query(
+    `UPDATE deliveries d SET delivery_message_id = m.message_id
+       FROM unnest($1::bigint[], $2::bigint[]) AS m(delivery_id, message_id)
+      WHERE d.id = m.delivery_id`,
+    [deliveryIds, messageIds],
+  );
 }
 
 export interface MessageClaim {

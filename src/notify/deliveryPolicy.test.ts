@@ -1,6 +1,6 @@
 import { DiscordAPIError, HTTPError } from '@discordjs/rest';
 import { describe, expect, it } from 'vitest';
-import { groupForChannel } from './deliveryClaims.js';
+import { planChannelMessages } from './deliveryClaims.js';
 import {
   classifyDeliveryError,
   deliveryNonce,
@@ -67,17 +67,31 @@ describe('classifyDeliveryError', () => {
   });
 });
 
-describe('groupForChannel', () => {
+describe('planChannelMessages', () => {
   const options = { limit: 1000, burstThreshold: 3, maxEmbedsPerMessage: 10 };
   it('posts clips one by one below the burst threshold', () => {
-    expect(groupForChannel([1, 2], options)).toEqual([[1], [2]]);
+    expect(planChannelMessages([1, 2], null, options)).toEqual({ fillOpen: [], groups: [[1], [2]] });
+    expect(planChannelMessages([2], 1, options)).toEqual({ fillOpen: [], groups: [[2]] });
   });
   it('coalesces a burst into messages of up to 10, in order', () => {
-    const groups = groupForChannel(
+    const { fillOpen, groups } = planChannelMessages(
       Array.from({ length: 23 }, (_, i) => i),
+      null,
       options,
     );
+    expect(fillOpen).toEqual([]);
     expect(groups.map((group) => group.length)).toEqual([10, 10, 3]);
     expect(groups.flat()).toEqual(Array.from({ length: 23 }, (_, i) => i));
+  });
+  it('first fills the channel’s unsent message when a burst continues', () => {
+    const plan = planChannelMessages(
+      Array.from({ length: 8 }, (_, i) => i),
+      4,
+      options,
+    );
+    expect(plan.fillOpen).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(plan.groups).toEqual([[6, 7]]);
+    // Two waiting plus one new reach the threshold: the new clip joins the open message.
+    expect(planChannelMessages([9], 2, options)).toEqual({ fillOpen: [9], groups: [] });
   });
 });
