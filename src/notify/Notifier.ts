@@ -3,6 +3,7 @@ import type { Database } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
 import { createBackgroundLoop, mapWithConcurrency, type BackgroundLoop } from '../sync/backgroundLoop.js';
 import {
+  claimDueEdits,
   claimDueMessages,
   defaultPackOptions,
   packPendingDeliveries,
@@ -15,6 +16,7 @@ import {
   type DeliveryContext,
   type DeliveryWorkerOptions,
 } from './deliverMessage.js';
+import { editPostedMessage } from './editPostedMessage.js';
 import { defaultFanOutOptions, fanOutClipEvents, type FanOutOptions } from './fanOutClipEvents.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
 import { createNotifyMetrics } from './notifyMetrics.js';
@@ -59,6 +61,8 @@ export interface NotifierSteps {
   pack(): Promise<number>;
   /** Claims and posts one batch of due messages; returns how many were claimed. */
   deliverDue(): Promise<number>;
+  /** Edits or removes posts whose clips were renamed or deleted; returns how many were claimed. */
+  syncClipChanges(): Promise<number>;
   /** Refreshes the queue depth and oldest-pending gauges. */
   refreshGauges(): Promise<void>;
 }
@@ -128,6 +132,17 @@ export function createNotifier(deps: {
       });
       return claims.length;
     },
+    async syncClipChanges() {
+      const claims = await claimDueEdits(sql, { now: clock(), limit: 20, leaseMs: options.leaseMs });
+      await mapWithConcurrency(claims, 5, async (claim) => {
+        try {
+          await editPostedMessage(ctx, claim);
+        } catch (error) {
+          logger.error({ err: error, deliveryMessageId: claim.id }, 'Post edit could not be recorded');
+        }
+      });
+      return claims.length;
+    },
     async refreshGauges() {
       const stats = await readOutboxStats(sql, clock());
       metrics.queueDepth.set(stats.pending);
@@ -148,11 +163,12 @@ export function createNotifier(deps: {
     run: async () => {
       const packed = await steps.pack();
       const claimed = await steps.deliverDue();
+      const edited = await steps.syncClipChanges();
       if (Date.now() - lastGauges >= 5_000) {
         lastGauges = Date.now();
         await steps.refreshGauges();
       }
-      return packed >= options.pack.limit || claimed > 0 ? 'busy' : 'idle';
+      return packed >= options.pack.limit || claimed > 0 || edited > 0 ? 'busy' : 'idle';
     },
   });
   let started = false;

@@ -213,7 +213,11 @@ export interface MessageDelivery extends ClipPostClip {
   firstSeenAt: Date;
 }
 
-export async function loadMessageDeliveries(sql: SqlExecutor, messageId: string): Promise<MessageDelivery[]> {
+export async function loadMessageDeliveries(
+  sql: SqlExecutor,
+  messageId: string,
+  status: 'pending' | 'sent' = 'pending',
+): Promise<MessageDelivery[]> {
   const rows = await sql.query<Record<string, unknown>>(
     `SELECT d.id::text AS delivery_id, s.id::text AS subscription_id, s.guild_id, s.paused, s.mention_role_id,
             c.id AS clip_id, c.deleted_at IS NOT NULL AS clip_deleted, c.title, c.url, c.thumbnail_url,
@@ -224,9 +228,9 @@ export async function loadMessageDeliveries(sql: SqlExecutor, messageId: string)
        JOIN clips c ON c.id = d.clip_id
        JOIN broadcasters b ON b.id = c.broadcaster_id
        LEFT JOIN games g ON g.id = c.game_id
-      WHERE d.delivery_message_id = $1::bigint AND d.status = 'pending'
+      WHERE d.delivery_message_id = $1::bigint AND d.status = $2
       ORDER BY d.id`,
-    [messageId],
+    [messageId, status],
   );
   return rows.map((row) => ({
     deliveryId: String(row.delivery_id),
@@ -392,4 +396,57 @@ export async function readOutboxStats(
     pending: Number(row?.pending ?? 0),
     oldestPendingAgeSec: oldest === null ? 0 : Math.max(0, (now.getTime() - oldest) / 1000),
   };
+}
+
+/** A posted message whose clips changed on Twitch since it was last edited. */
+export interface EditClaim {
+  id: string;
+  channelId: string;
+  discordMessageId: string;
+  nonce: string;
+  editVersion: number;
+  leaseUntil: Date;
+}
+
+/** Claims posts to edit or remove. Uses delivery_messages_edit_due_search_idx (partial, raw SQL). */
+export async function claimDueEdits(
+  sql: SqlExecutor,
+  options: { now: Date; limit: number; leaseMs: number },
+): Promise<EditClaim[]> {
+  const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
+  const rows = await sql.query<Record<string, string | number>>(
+    `WITH due AS (
+       SELECT id FROM delivery_messages
+        WHERE edit_version > edited_version AND status = 'sent' AND message_id IS NOT NULL
+          AND (lease_until IS NULL OR lease_until <= $1::timestamptz)
+        ORDER BY id LIMIT $2
+        FOR UPDATE SKIP LOCKED
+     )
+     UPDATE delivery_messages m SET lease_until = $3::timestamptz FROM due WHERE m.id = due.id
+     RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version`,
+    [options.now, options.limit, leaseUntil],
+  );
+  return rows.map((row) => ({
+    id: String(row.id),
+    channelId: String(row.discord_channel_id),
+    discordMessageId: String(row.message_id),
+    nonce: String(row.nonce),
+    editVersion: Number(row.edit_version),
+    leaseUntil,
+  }));
+}
+
+/** Records an edit (or removal) up to the version that was claimed; a newer change keeps it due. */
+export async function finishEdit(
+  sql: SqlExecutor,
+  claim: EditClaim,
+  options: { removed: boolean },
+): Promise<void> {
+  await sql.query(
+    `UPDATE delivery_messages
+        SET edited_version = $3, lease_until = NULL,
+            status = CASE WHEN $4::boolean THEN 'removed' ELSE status END
+      WHERE id = $1::bigint AND lease_until = $2::timestamptz`,
+    [claim.id, claim.leaseUntil, claim.editVersion, options.removed],
+  );
 }

@@ -160,6 +160,20 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
         inserted = rows.length;
       }
     }
+    // A posted clip renamed or deleted on Twitch: its post is edited or removed (guild setting).
+    await tx.query(
+      `UPDATE delivery_messages m SET edit_version = m.edit_version + 1
+        WHERE m.status = 'sent' AND m.id IN (
+          SELECT d.delivery_message_id
+            FROM clip_events e
+            JOIN clips c ON c.id = e.clip_id
+            JOIN deliveries d ON d.clip_id = e.clip_id AND d.status = 'sent'
+            JOIN subscriptions s ON s.id = d.subscription_id
+            JOIN guilds g ON g.id = s.guild_id AND g.sync_clip_changes
+           WHERE e.id = ANY($1::bigint[])
+             AND (e.kind = 'deleted' OR (e.kind = 'updated' AND e.previous_title IS DISTINCT FROM c.title)))`,
+      [events.map((event) => event.id)],
+    );
     await tx.query(`UPDATE clip_events SET processed_at = $2::timestamptz WHERE id = ANY($1::bigint[])`, [
       events.map((event) => event.id),
       options.now,

@@ -2,6 +2,7 @@ import type { REST } from '@discordjs/rest';
 import {
   Routes,
   type APIMessage,
+  type RESTPatchAPIChannelMessageJSONBody,
   type RESTPostAPIChannelMessageJSONBody,
   type RESTPostAPICurrentUserCreateDMChannelResult,
 } from 'discord.js';
@@ -14,6 +15,8 @@ export interface NotifyDiscord {
   ): Promise<{ id: string }>;
   recentMessages(channelId: string, limit: number): Promise<APIMessage[]>;
   openDirectMessage(userId: string): Promise<{ id: string }>;
+  editMessage(channelId: string, messageId: string, body: RESTPatchAPIChannelMessageJSONBody): Promise<void>;
+  deleteMessage(channelId: string, messageId: string): Promise<void>;
 }
 
 /**
@@ -35,6 +38,12 @@ export function notifyDiscordFromRest(rest: REST): NotifyDiscord {
       return (await rest.post(Routes.userChannels(), {
         body: { recipient_id: userId },
       })) as RESTPostAPICurrentUserCreateDMChannelResult;
+    },
+    async editMessage(channelId, messageId, body) {
+      await rest.patch(Routes.channelMessage(channelId, messageId), { body });
+    },
+    async deleteMessage(channelId, messageId) {
+      await rest.delete(Routes.channelMessage(channelId, messageId));
     },
   };
 }
