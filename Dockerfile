@@ -7,6 +7,8 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# ADMIN_HOST=0.0.0.0 makes the admin server reachable from outside the container, so the bot refuses to start
+# without METRICS_TOKEN (it guards /metrics and /readyz details): pass one with `-e METRICS_TOKEN=…`.
 ENV NODE_ENV=production \
     DATA_DIR=/data \
     ADMIN_HOST=0.0.0.0

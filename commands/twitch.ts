@@ -2,7 +2,7 @@ import { EmbedBuilder, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { autocompleteChannels } from '../src/clips/search/autocomplete.js';
 import type { Command } from '../src/discord/Command.js';
 import { resolveTwitchChannel } from '../src/discord/resolveTwitchChannel.js';
-import { createTwitchLinkUrl } from '../src/http/twitchAuthRoutes.js';
+import { createTwitchLinkUrl } from '../src/twitch/linking/linkUrl.js';
 import { UserError } from '../src/shared/errors.js';
 
 export const twitch = {

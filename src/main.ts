@@ -3,94 +3,34 @@
 import { Events } from 'discord.js';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { commands } from '../commands/index.js';
 import { createCache } from './cache/createCache.js';
 import { createSearchMetrics } from './clips/search/searchMetrics.js';
 import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from './config/config.js';
-import type { Database } from './db/Database.js';
 import { createDatabase } from './db/createDatabase.js';
 import { applyMigrations } from './db/migrate.js';
 import { createDiscordClient } from './discord/createDiscordClient.js';
 import { createDiscordMetrics } from './discord/createDiscordMetrics.js';
 import { createInteractionRouter } from './discord/createInteractionRouter.js';
-import { createAdminServer, type AdminServer } from './http/adminServer.js';
+import { routeDiscordDiagnostics } from './discord/routeDiscordDiagnostics.js';
+import { createAdminServer } from './http/adminServer.js';
 import { cacheReadinessCheck } from './http/readiness.js';
 import { twitchAuthRoutes } from './http/twitchAuthRoutes.js';
-import { createLogger, routeDiscordDiagnostics } from './observability/logger.js';
+import { createLogger } from './observability/logger.js';
 import { createMetricsRegistry } from './observability/metrics.js';
 import { createNotifier } from './notify/Notifier.js';
 import { notifyDiscordFromRest } from './notify/notifyDiscord.js';
 import { ShutdownSequence } from './shared/ShutdownSequence.js';
-import { AppError } from './shared/errors.js';
-import { createClipSync, type ClipSync } from './sync/ClipSync.js';
-import { createEventSubManager, type EventSubManager } from './twitch/EventSubManager.js';
+import { createClipSync } from './sync/ClipSync.js';
 import { createTwitchAdapter } from './twitch/TwitchAdapter.js';
 import { createHelixLimiter } from './twitch/helixLimiter.js';
-import { listLinkedAccounts } from './twitch/twitchAccounts.js';
+import { createTwitchLinking } from './twitch/linking/createTwitchLinking.js';
 
 /** SIGINT/SIGTERM must leave the process within this (issue 2: 10 s), even if a dependency hangs. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
 
 /** Helix points per minute of a Twitch app token (Twitch's typical bucket); the limiter never spends more. */
 const HELIX_BUDGET_PER_MINUTE = 800;
-
-/**
- * Twitch account linking (OAuth routes on the admin server) and EventSub WebSocket for linked broadcasters.
- * Enabled when the operator sets both PUBLIC_URL (Twitch redirects browsers there) and TOKEN_ENCRYPTION_KEY
- * (refresh tokens are stored encrypted); without them live state comes from Get Streams alone.
- */
-async function setUpTwitchLinking(options: {
-  config: Config;
-  db: Database;
-  sync: ClipSync;
-  admin: AdminServer;
-  registry: Registry;
-  logger: Logger;
-}): Promise<EventSubManager | null> {
-  const { config, db, sync, admin, registry } = options;
-  const logger = options.logger.child({ component: 'twitch-linking' });
-  const key = config.tokenEncryptionKey;
-  if (!key) {
-    // Stored refresh tokens are useless without the key that encrypted them: refuse rather than silently
-    // dropping every linked broadcaster back to polling.
-    const linked = await listLinkedAccounts(db.sql);
-    if (linked.length > 0) {
-      throw new AppError(
-        'config.tokenEncryptionKeyRequired',
-        `${linked.length} Twitch account(s) are linked, but TOKEN_ENCRYPTION_KEY is not set. Set it to the key ` +
-          'used when they were linked (see docs/configuration.md).',
-      );
-    }
-  }
-  if (!key || !config.publicUrl) {
-    logger.info('Twitch account linking disabled (set PUBLIC_URL and TOKEN_ENCRYPTION_KEY to enable it)');
-    return null;
-  }
-  const eventSub = createEventSubManager({
-    clientId: config.twitch.clientId,
-    clientSecret: config.twitch.clientSecret,
-    tokenEncryptionKey: key,
-    sql: db.sql,
-    logger,
-    registry,
-    onLiveChange: (broadcasterId, isLive) => sync.setLiveState(broadcasterId, isLive),
-  });
-  admin.registerRoutes(twitchAuthRoutes, {
-    clientId: config.twitch.clientId,
-    clientSecret: config.twitch.clientSecret,
-    publicUrl: config.publicUrl,
-    tokenEncryptionKey: key,
-    sql: db.sql,
-    logger,
-    // twurple's mock port redirects API calls but not browsers: send the browser to the fake's authorize page.
-    ...(config.twitch.mockApiPort
-      ? { authorizeUrl: `http://localhost:${config.twitch.mockApiPort}/auth/authorize` }
-      : {}),
-    onLinked: (account) => eventSub.addAccount(account),
-  });
-  return eventSub;
-}
 
 async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequence): Promise<void> {
   const registry = createMetricsRegistry();
@@ -157,6 +97,18 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     logger.info({ user: client.user.tag, guilds: client.guilds.cache.size }, 'discord gateway ready');
   });
 
+  const linking = await createTwitchLinking({
+    clientId: config.twitch.clientId,
+    clientSecret: config.twitch.clientSecret,
+    publicUrl: config.publicUrl,
+    tokenEncryptionKey: config.tokenEncryptionKey,
+    tokenEncryptionOldKeys: config.tokenEncryptionOldKeys,
+    mockApiPort: config.twitch.mockApiPort,
+    sql: db.sql,
+    registry,
+    logger,
+    onLiveChange: (broadcasterId, isLive) => sync.setLiveState(broadcasterId, isLive),
+  });
   const admin = createAdminServer({
     host: config.admin.host,
     port: config.admin.port,
@@ -173,9 +125,15 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
           if (!discord.isReady()) throw new Error('gateway not ready');
         },
       },
+      ...(linking ? { twitchTokens: linking.tokensReadiness } : {}),
     },
   });
-  const eventSub = await setUpTwitchLinking({ config, db, sync, admin, registry, logger });
+  if (linking) {
+    admin.registerRoutes(twitchAuthRoutes, {
+      flow: linking.flow,
+      secureCookie: config.publicUrl?.startsWith('https:') ?? false,
+    });
+  }
   const { url } = await admin.start();
   shutdown.add('admin http', () => admin.stop());
   logger.info({ url }, 'admin server listening');
@@ -191,9 +149,9 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   sync.events.on('clipUpdated', () => notifier.wake());
   notifier.start();
   shutdown.add('notifier', () => notifier.stop());
-  if (eventSub) {
-    await eventSub.start();
-    shutdown.add('eventsub', () => eventSub.stop());
+  if (linking) {
+    await linking.eventSub.start();
+    shutdown.add('eventsub', () => linking.eventSub.stop());
   }
 }
 

@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       admin: { host: '127.0.0.1', port: 8080, metricsToken: undefined },
       publicUrl: undefined,
       tokenEncryptionKey: undefined,
+      tokenEncryptionOldKeys: [],
       logLevel: 'info',
     });
   });
@@ -76,6 +77,7 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'a-very-long-metrics-token',
       PUBLIC_URL: 'https://bot.example.com/',
       TOKEN_ENCRYPTION_KEY: KEY,
+      TOKEN_ENCRYPTION_OLD_KEYS: ` ${Buffer.alloc(32, 8).toString('base64')}, ${Buffer.alloc(32, 9).toString('base64')}`,
       LOG_LEVEL: 'debug',
     });
     expect(config.discord.apiUrl).toBe('http://127.0.0.1:4000/api');
@@ -89,6 +91,7 @@ describe('loadConfig', () => {
     expect(config.admin).toEqual({ host: '0.0.0.0', port: 0, metricsToken: 'a-very-long-metrics-token' });
     expect(config.publicUrl).toBe('https://bot.example.com');
     expect(config.tokenEncryptionKey).toEqual(Buffer.alloc(32, 7));
+    expect(config.tokenEncryptionOldKeys).toEqual([Buffer.alloc(32, 8), Buffer.alloc(32, 9)]);
     expect(config.logLevel).toBe('debug');
   });
 
@@ -163,6 +166,11 @@ describe('loadConfig', () => {
       'must be base64 that decodes to exactly 32 bytes',
     ],
     ['TOKEN_ENCRYPTION_KEY', '!'.repeat(44), 'must be base64 that decodes to exactly 32 bytes'],
+    [
+      'TOKEN_ENCRYPTION_OLD_KEYS',
+      `${Buffer.alloc(32).toString('base64')},${Buffer.alloc(16).toString('base64')}`,
+      'must be comma-separated base64 values that each decode to exactly 32 bytes',
+    ],
     ['LOG_LEVEL', 'verbose', 'must be one of fatal, error, warn, info, debug, trace, silent'],
   ])('rejects %s=%j with the rule it breaks', (name, value, rule) => {
     const problems = problemsOf({ ...minimal, [name]: value });

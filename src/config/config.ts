@@ -37,6 +37,8 @@ export interface Config {
   publicUrl?: string;
   /** 32-byte key for encrypting stored OAuth tokens at rest. */
   tokenEncryptionKey?: Buffer;
+  /** Earlier keys, still accepted for decryption until `npm run tokens:rotate` re-encrypts with the current one. */
+  tokenEncryptionOldKeys: Buffer[];
   logLevel: LogLevel;
 }
 
@@ -130,6 +132,11 @@ export const CONFIG_VARIABLES = {
     purpose: 'optional key that encrypts stored Twitch tokens; generate one with `openssl rand -base64 32`',
     rule: 'must be base64 that decodes to exactly 32 bytes',
   },
+  TOKEN_ENCRYPTION_OLD_KEYS: {
+    purpose:
+      'optional comma-separated earlier TOKEN_ENCRYPTION_KEY values, accepted for decryption while `npm run tokens:rotate` re-encrypts with the current key',
+    rule: 'must be comma-separated base64 values that each decode to exactly 32 bytes',
+  },
   LOG_LEVEL: {
     purpose: 'log verbosity (default info)',
     rule: `must be one of ${LOG_LEVELS.join(', ')}`,
@@ -140,6 +147,10 @@ export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
 
 const SNOWFLAKE = /^\d{17,20}$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function isKey32(value: string): boolean {
+  return BASE64.test(value) && Buffer.from(value, 'base64').length === 32;
+}
 
 function hasProtocol(value: string, protocols: readonly string[]): boolean {
   try {
@@ -178,9 +189,10 @@ const envShape = {
   ADMIN_PORT: port(0).default(8080),
   METRICS_TOKEN: z.string().min(16).optional(),
   PUBLIC_URL: urlWith('http:', 'https:').optional(),
-  TOKEN_ENCRYPTION_KEY: z
+  TOKEN_ENCRYPTION_KEY: z.string().refine(isKey32).optional(),
+  TOKEN_ENCRYPTION_OLD_KEYS: z
     .string()
-    .refine((value) => BASE64.test(value) && Buffer.from(value, 'base64').length === 32)
+    .refine((value) => value.split(',').every((key) => isKey32(key.trim())))
     .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 } satisfies Record<ConfigVariable, z.ZodType>;
@@ -203,6 +215,7 @@ const envSchema = z.object(envShape).transform((env): Config => ({
   publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
   tokenEncryptionKey:
     env.TOKEN_ENCRYPTION_KEY === undefined ? undefined : Buffer.from(env.TOKEN_ENCRYPTION_KEY, 'base64'),
+  tokenEncryptionOldKeys: parseKeyList(env.TOKEN_ENCRYPTION_OLD_KEYS),
   logLevel: env.LOG_LEVEL,
 }));
 
@@ -218,6 +231,31 @@ const databaseEnvSchema = z
     database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
     logLevel: env.LOG_LEVEL,
   }));
+
+/** What `npm run tokens:rotate` needs: the database and the token keys, no Discord or Twitch credentials. */
+export interface TokenRotationConfig extends DatabaseCommandConfig {
+  tokenEncryptionKey: Buffer;
+  tokenEncryptionOldKeys: Buffer[];
+}
+
+const tokenRotationEnvSchema = z
+  .object({
+    DATABASE_URL: envShape.DATABASE_URL,
+    DATA_DIR: envShape.DATA_DIR,
+    LOG_LEVEL: envShape.LOG_LEVEL,
+    TOKEN_ENCRYPTION_KEY: envShape.TOKEN_ENCRYPTION_KEY.unwrap(),
+    TOKEN_ENCRYPTION_OLD_KEYS: envShape.TOKEN_ENCRYPTION_OLD_KEYS,
+  })
+  .transform((env): TokenRotationConfig => ({
+    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
+    logLevel: env.LOG_LEVEL,
+    tokenEncryptionKey: Buffer.from(env.TOKEN_ENCRYPTION_KEY, 'base64'),
+    tokenEncryptionOldKeys: parseKeyList(env.TOKEN_ENCRYPTION_OLD_KEYS),
+  }));
+
+function parseKeyList(value: string | undefined): Buffer[] {
+  return (value?.split(',') ?? []).map((key) => Buffer.from(key.trim(), 'base64'));
+}
 
 function describeIssue(name: ConfigVariable, present: boolean): string {
   const help: VariableHelp = CONFIG_VARIABLES[name];
@@ -236,6 +274,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 /** Validates only the database variables, with the same rules and messages as `loadConfig`. */
 export function loadDatabaseCommandConfig(env: Record<string, string | undefined>): DatabaseCommandConfig {
   return parseEnv(databaseEnvSchema, env);
+}
+
+/** Validates the variables of `npm run tokens:rotate` (TOKEN_ENCRYPTION_KEY is required there). */
+export function loadTokenRotationConfig(env: Record<string, string | undefined>): TokenRotationConfig {
+  return parseEnv(tokenRotationEnvSchema, env);
 }
 
 function parseEnv<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
@@ -274,7 +317,9 @@ export function configSecrets(config: Config): string[] {
     config.discord.token,
     config.twitch.clientSecret,
     ...(config.admin.metricsToken ? [config.admin.metricsToken] : []),
-    ...(config.tokenEncryptionKey ? [config.tokenEncryptionKey.toString('base64')] : []),
+    ...[config.tokenEncryptionKey, ...config.tokenEncryptionOldKeys].flatMap((key) =>
+      key ? [key.toString('base64')] : [],
+    ),
     ...urlPasswords,
   ];
 }

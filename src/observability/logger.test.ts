@@ -1,27 +1,12 @@
-import { Writable } from 'node:stream';
-import { Client, GatewayIntentBits } from 'discord.js';
+import { DiscordAPIError } from '@discordjs/rest';
 import { describe, expect, it } from 'vitest';
-import type { LogLevel } from '../config/config.js';
-import { createLogger, withComponent } from './logger.js';
-import { routeDiscordDiagnostics } from './routeDiscordDiagnostics.js';
-import { twurpleLoggerOptions } from './twurpleLoggerOptions.js';
+import { captureLogs as capture } from '../../test/support/captureLogs.js';
+import { createTwitchLinkUrl } from '../twitch/linking/linkUrl.js';
+import { withComponent } from './withComponent.js';
 
 const BOT_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs';
 const TWITCH_TOKEN = 'cfabdegwdoklmawdzdo98xt2fo512y';
 const CLIENT_SECRET = 'plainsecretvalue0987654321';
-
-function capture(level: LogLevel = 'trace', secrets: string[] = []) {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  const logger = createLogger({ level, destination, secrets });
-  const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { logger, lines, records };
-}
 
 describe('createLogger', () => {
   it('writes JSON lines with a level name, an ISO time and the message', () => {
@@ -77,84 +62,42 @@ describe('createLogger', () => {
     expect(output).toContain('Bot [REDACTED]');
   });
 
+  it('keeps the signed /twitch link URL out of a logged Discord API error that quotes the reply', () => {
+    const { logger, lines } = capture();
+    const url = createTwitchLinkUrl({
+      publicUrl: 'https://bot.example',
+      tokenEncryptionKey: Buffer.alloc(32, 7),
+      discordUserId: '123456789012345678',
+      now: new Date(),
+    });
+    const signed = new URL(url).searchParams.get('link')!;
+    const reply = { embeds: [{ url, description: `[Open this link](${url}) within 30 minutes` }], flags: 64 };
+    const error = new DiscordAPIError(
+      { code: 50035, message: 'Invalid Form Body' },
+      50035,
+      400,
+      'POST',
+      'https://discord.com/api/v10/interactions/123456789012345678/token/callback',
+      { body: { type: 4, data: reply } },
+    );
+    logger.error({ err: error }, 'interaction reply failed');
+    const output = lines.join('\n');
+    expect(output).toContain('link=[REDACTED]');
+    expect(output).not.toContain(signed.split('.')[1]!);
+    expect(output).not.toContain(encodeURIComponent(signed));
+  });
+
+  it('does not redact ordinary words that happen to equal a short configured password', () => {
+    const { logger, records } = capture('trace', ['postgres']);
+    logger.info({ backend: 'postgres', database: { password: 'postgres' } }, 'database ready');
+    expect(records()[0]).toMatchObject({ backend: 'postgres', database: { password: '[REDACTED]' } });
+  });
+
   it('never writes a configured secret, even in a field it has no rule for', () => {
     const { logger, lines } = capture('trace', [CLIENT_SECRET]);
     logger.info({ misc: { innocentLookingField: CLIENT_SECRET } }, `and in the message ${CLIENT_SECRET}`);
     expect(lines.join('\n')).not.toContain(CLIENT_SECRET);
     expect(lines).toHaveLength(1);
-  });
-});
-
-describe('routeDiscordDiagnostics', () => {
-  it('routes client and REST diagnostics into the logger, scrubbed, and detaches on request', () => {
-    const { logger, records, lines } = capture('debug');
-    const client = new Client({ intents: [GatewayIntentBits.Guilds] });
-    const detach = routeDiscordDiagnostics(client, logger);
-
-    client.emit('debug', `[WS => Shard 0] Provided token: ${BOT_TOKEN}`);
-    client.emit('warn', 'something odd');
-    client.emit('error', new Error(`socket closed for Bot ${BOT_TOKEN}`));
-    client.rest.emit('rateLimited', {
-      global: false,
-      hash: 'h',
-      limit: 5,
-      majorParameter: '123456789012345678',
-      method: 'POST',
-      retryAfter: 1200,
-      route: '/channels/:id/messages',
-      scope: 'user',
-      sublimitTimeout: 0,
-      timeToReset: 1200,
-      url: `https://discord.com/api/v10/webhooks/123456789012345678/${TWITCH_TOKEN}abcdef`,
-    });
-    client.rest.emit('invalidRequestWarning', { count: 1000, remainingTime: 60_000 });
-
-    expect(records().map((record) => [record.level, record.component])).toEqual([
-      ['debug', 'discord'],
-      ['warn', 'discord'],
-      ['error', 'discord'],
-      ['info', 'discord'],
-      ['warn', 'discord'],
-    ]);
-    expect(records()[3]).toMatchObject({
-      route: '/channels/:id/messages',
-      retryAfterMs: 1200,
-      scope: 'user',
-    });
-    expect(lines.join('\n')).not.toContain(BOT_TOKEN);
-    expect(lines.join('\n')).not.toContain(TWITCH_TOKEN);
-
-    detach();
-    client.emit('warn', 'after detach');
-    expect(records()).toHaveLength(5);
-    void client.destroy();
-  });
-});
-
-describe('twurpleLoggerOptions', () => {
-  it('maps twurple levels onto pino levels and scrubs the text', () => {
-    const { logger, records } = capture('debug');
-    const options = twurpleLoggerOptions(logger);
-    expect(options.minLevel).toBe('debug');
-    const custom = options.custom as (level: number, message: string) => void;
-    custom(0, 'critical thing');
-    custom(1, 'error thing');
-    custom(2, 'warning thing');
-    custom(3, `info GET /helix/users?access_token=${TWITCH_TOKEN}`);
-    custom(4, 'debug thing');
-    custom(7, 'trace thing is below the level');
-    expect(records().map((record) => [record.level, record.component, record.library, record.msg])).toEqual([
-      ['error', 'twitch', 'twurple', 'critical thing'],
-      ['error', 'twitch', 'twurple', 'error thing'],
-      ['warn', 'twitch', 'twurple', 'warning thing'],
-      ['info', 'twitch', 'twurple', 'info GET /helix/users?access_token=[REDACTED]'],
-      ['debug', 'twitch', 'twurple', 'debug thing'],
-    ]);
-  });
-
-  it('tells twurple the threshold so it filters before formatting', () => {
-    expect(twurpleLoggerOptions(capture('warn').logger).minLevel).toBe('warning');
-    expect(twurpleLoggerOptions(capture('silent').logger).minLevel).toBe('critical');
   });
 });
 

@@ -4,12 +4,6 @@ import { createSecretScrubber, REDACTED } from './scrubSecrets.js';
 
 export type Logger = PinoLogger;
 
-// The helpers that route library diagnostics into this logger live in their own files; re-exported here so
-// the composition root finds everything logging-related in one place.
-export { routeDiscordDiagnostics } from './routeDiscordDiagnostics.js';
-export { twurpleLoggerOptions, type TwurpleLoggerOptions } from './twurpleLoggerOptions.js';
-export { withComponent } from './withComponent.js';
-
 export interface CreateLoggerOptions {
   level: LogLevel;
   /** Where JSON lines go; stdout by default. Tests pass an in-memory stream. */

@@ -28,6 +28,10 @@ describe('scrubSecrets', () => {
     ],
     ['a token inside a JSON body', `response {"access_token":"${TWITCH_TOKEN}","expires_in":3600}`],
     ['a token inside an escaped JSON body', `{"msg":"body {\\"refresh_token\\":\\"${TWITCH_TOKEN}\\"}"}`],
+    [
+      'the signed /twitch link URL in a Markdown link',
+      `[Open this link](https://bot.example/auth/twitch/start?link=eyJkIjoiMSJ9.${TWITCH_TOKEN}) within 30 minutes`,
+    ],
   ])('removes %s', (_what, text) => {
     const scrubbed = scrubSecrets(text);
     expect(scrubbed).not.toContain(TWITCH_TOKEN);
@@ -52,6 +56,18 @@ describe('scrubSecrets', () => {
 });
 
 describe('createSecretScrubber', () => {
+  it('leaves short configured values such as a default database password alone', () => {
+    const scrub = createSecretScrubber(['postgres', 'hunter2hunter']);
+    const line = JSON.stringify({ backend: 'postgres', user: 'postgres', msg: 'password hunter2hunter' });
+    expect(scrub(line)).toBe(
+      JSON.stringify({ backend: 'postgres', user: 'postgres', msg: 'password [REDACTED]' }),
+    );
+    // Where a short password actually appears, the shape rules still remove it.
+    expect(scrub('connect to postgresql://bot:postgres@db:5432/tcs')).toBe(
+      'connect to postgresql://bot:[REDACTED]@db:5432/tcs',
+    );
+  });
+
   it('removes exact known secrets whatever their shape, and ignores values too short to be secrets', () => {
     const scrub = createSecretScrubber(['weird"secret\\value', 'short', undefined]);
     expect(scrub('value is weird"secret\\value here')).toBe('value is [REDACTED] here');

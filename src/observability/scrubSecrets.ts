@@ -35,6 +35,9 @@ const RULES: readonly [RegExp, string][] = [
   [/\b(Basic)(\s+)(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{12,}={0,2}/g, `$1$2${REDACTED}`],
   // Query strings and form bodies: ?code=…, &access_token=…, client_secret=… (also the #fragment form).
   [/([?&#]code=)[^&#\s"'\\]+/gi, `$1${REDACTED}`],
+  // The signed URL of `/twitch link` (…/auth/twitch/start?link=…) lets whoever holds it link a Twitch account
+  // for 30 minutes; it travels in reply payloads, which Discord API errors quote back (requestBody).
+  [/([?&]link=)[^&#\s"'\\)\]]+/gi, `$1${REDACTED}`],
   [
     /(?<![A-Za-z0-9_])((?:access_token|refresh_token|id_token|client_secret|token|password|secret|api_key)=)[^&#\s"'\\]+/gi,
     `$1${REDACTED}`,
@@ -61,9 +64,18 @@ export function scrubSecrets(text: string): string {
 }
 
 /**
+ * Values shorter than this are not scrubbed by value. Every secret the bot generates or documents is far longer
+ * (Discord bot token ~70, Twitch client secret 30, TOKEN_ENCRYPTION_KEY 44, METRICS_TOKEN ≥ 16 characters), while
+ * short configured values are typically default passwords that are also ordinary words: with a database password
+ * of `postgres`, by-value scrubbing turned `"backend":"postgres"` into `[REDACTED]`. Short passwords stay covered
+ * where they actually appear: in `password`/`secret` fields (redacted by name) and in `scheme://user:pass@` URLs.
+ */
+export const MIN_SCRUBBED_SECRET_LENGTH = 12;
+
+/**
  * Builds a scrubber that also removes exact known secret values (the configured bot token, client secret,
- * metrics token…), whatever shape they take. Values shorter than 8 characters are ignored: replacing them
- * would mangle ordinary text without protecting anything.
+ * metrics token…), whatever shape they take, when they are long enough to be secrets
+ * ({@link MIN_SCRUBBED_SECRET_LENGTH}).
  */
 export function createSecretScrubber(
   knownSecrets: readonly (string | undefined)[] = [],
@@ -71,7 +83,9 @@ export function createSecretScrubber(
   const needles = [
     ...new Set(
       knownSecrets
-        .filter((secret): secret is string => secret !== undefined && secret.length >= 8)
+        .filter(
+          (secret): secret is string => secret !== undefined && secret.length >= MIN_SCRUBBED_SECRET_LENGTH,
+        )
         // A serialised log line contains the JSON-escaped form of a value.
         .flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]),
     ),

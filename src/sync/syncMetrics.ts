@@ -22,9 +22,6 @@ export interface SyncMetrics {
   backfillRemaining: Gauge;
   liveChecks: Counter<'result'>;
   budgetStretch: Gauge;
-  /** state: connected | disconnected (1 for the current one). */
-  eventSubConnection: Gauge<'state'>;
-  eventSubNotifications: Counter<'type'>;
 }
 
 export function createSyncMetrics(registry: Registry): SyncMetrics {
@@ -85,16 +82,6 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     budgetStretch: getOrCreateGauge(registry, {
       name: 'tcs_sync_budget_stretch',
       help: 'Factor by which poll intervals are stretched to fit the Helix budget (1 = not overloaded).',
-    }),
-    eventSubConnection: getOrCreateGauge(registry, {
-      name: 'tcs_sync_eventsub_connection',
-      help: 'EventSub WebSocket state (1 for the current state).',
-      labelNames: ['state'],
-    }),
-    eventSubNotifications: getOrCreateCounter(registry, {
-      name: 'tcs_sync_eventsub_notifications_total',
-      help: 'EventSub notifications received by type.',
-      labelNames: ['type'],
     }),
   };
 }

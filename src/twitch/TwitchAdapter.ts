@@ -5,7 +5,7 @@ import { Registry, type Counter, type Gauge } from 'prom-client';
 import type { ClipRecord } from '../clips/ClipRecord.js';
 import type { Logger } from '../observability/logger.js';
 import { getOrCreateCounter, getOrCreateGauge } from '../observability/metrics.js';
-import { twurpleLoggerOptions } from '../observability/twurpleLoggerOptions.js';
+import { twurpleLoggerOptions } from './twurpleLoggerOptions.js';
 import { AppError } from '../shared/errors.js';
 import type { HelixLimiter, HelixPriority } from './helixLimiter.js';
 import type {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decryptToken } from '../../src/crypto/tokenCipher.js';
+import { createTokenKeyring, decryptToken } from '../../src/twitch/linking/tokenCipher.js';
 import { botEnvForFakes } from '../fakes/botEnv.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { seedDemoData, startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
@@ -220,7 +220,9 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     expect(start.status).toBe(302);
     const authorize = await fetch(start.headers.get('location')!, { redirect: 'manual' });
     expect(authorize.status).toBe(302);
-    const callback = await fetch(authorize.headers.get('location')!);
+    // The browser returns the cookie the start page set: the callback only completes for that browser.
+    const cookie = start.headers.get('set-cookie')!.split(';')[0]!;
+    const callback = await fetch(authorize.headers.get('location')!, { headers: { cookie } });
     expect(callback.status).toBe(200);
     expect(await callback.text()).toContain('Twitch account linked');
 
@@ -237,15 +239,18 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ login: string; encrypted_refresh_token: string }>(
-        'SELECT login, encrypted_refresh_token FROM twitch_accounts',
-      );
+      const { rows } = await client.query<{
+        twitch_user_id: string;
+        login: string;
+        encrypted_refresh_token: string;
+      }>('SELECT twitch_user_id, login, encrypted_refresh_token FROM twitch_accounts');
       expect(rows).toHaveLength(1);
       expect(rows[0]!.login).toBe('twitchdev');
       // Stored encrypted with TOKEN_ENCRYPTION_KEY: the row decrypts to a refresh token that is not in it.
       linkedRefreshToken = decryptToken(
         rows[0]!.encrypted_refresh_token,
-        Buffer.from(env.TOKEN_ENCRYPTION_KEY!, 'base64'),
+        createTokenKeyring(Buffer.from(env.TOKEN_ENCRYPTION_KEY!, 'base64')),
+        rows[0]!.twitch_user_id,
       );
       expect(linkedRefreshToken.length).toBeGreaterThan(10);
       expect(rows[0]!.encrypted_refresh_token).not.toContain(linkedRefreshToken);

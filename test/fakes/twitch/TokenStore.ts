@@ -149,6 +149,14 @@ export class TokenStore {
     return true;
   }
 
+  /** One refresh token stops working (Twitch answers 400 "Invalid refresh token"); the user's others keep working. */
+  revokeRefreshToken(refreshToken: string): boolean {
+    const record = this.refreshTokens.get(refreshToken);
+    if (!record || record.revoked) return false;
+    record.revoked = true;
+    return true;
+  }
+
   /** The user disconnects the app: every access and refresh token of theirs stops working. */
   revokeUser(userId: string): void {
     for (const record of this.accessTokens.values()) {

@@ -1,9 +1,15 @@
 // The admin server over real HTTP on a random loopback port.
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCache } from '../../../src/cache/MemoryCache.js';
-import { createAdminServer, type AdminServer } from '../../../src/http/adminServer.js';
+import {
+  createAdminServer,
+  isLoopbackHost,
+  type AdminServer,
+  type AdminTimeouts,
+} from '../../../src/http/adminServer.js';
 import { cacheReadinessCheck, type ReadinessChecks } from '../../../src/http/readiness.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetricsRegistry } from '../../../src/observability/metrics.js';
@@ -25,7 +31,12 @@ function upChecks(): ReadinessChecks {
 }
 
 async function startServer(
-  overrides: { metricsToken?: string; readinessChecks?: ReadinessChecks; routes?: FastifyPluginAsync } = {},
+  overrides: {
+    metricsToken?: string;
+    readinessChecks?: ReadinessChecks;
+    routes?: FastifyPluginAsync;
+    timeouts?: Partial<AdminTimeouts>;
+  } = {},
 ) {
   const lines: string[] = [];
   const destination = new Writable({
@@ -42,6 +53,7 @@ async function startServer(
     registry,
     readinessChecks: overrides.readinessChecks ?? upChecks(),
     logger: createLogger({ level: 'debug', destination }),
+    ...(overrides.timeouts ? { timeouts: overrides.timeouts } : {}),
   });
   if (overrides.routes) server.registerRoutes(overrides.routes);
   running.push(server);
@@ -58,9 +70,9 @@ describe('the admin server', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
-  it('reports ready with every dependency when all required checks pass', async () => {
-    const { url } = await startServer();
-    const response = await fetch(`${url}/readyz`);
+  it('reports ready with every dependency (details for the operator token) when all required checks pass', async () => {
+    const { url } = await startServer({ metricsToken: METRICS_TOKEN });
+    const response = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: 'ready',
@@ -75,12 +87,13 @@ describe('the admin server', () => {
 
   it('stays ready while only an optional dependency is down', async () => {
     const { url } = await startServer({
+      metricsToken: METRICS_TOKEN,
       readinessChecks: {
         ...upChecks(),
         cache: { required: false, check: () => ({ up: false, detail: 'redis reconnecting' }) },
       },
     });
-    const response = await fetch(`${url}/readyz`);
+    const response = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       status: 'ready',
@@ -89,7 +102,8 @@ describe('the admin server', () => {
   });
 
   it('answers 503 not_ready when a required dependency is down or its check hangs', async () => {
-    const { url } = await startServer({
+    const { url, lines } = await startServer({
+      metricsToken: METRICS_TOKEN,
       readinessChecks: {
         ...upChecks(),
         database: {
@@ -99,7 +113,26 @@ describe('the admin server', () => {
         twitch: { required: true, timeoutMs: 150, check: () => new Promise(() => undefined) },
       },
     });
-    const response = await fetch(`${url}/readyz`);
+    // Without the operator token: up/down only. Driver errors name internal hosts and ports.
+    const anonymous = await fetch(`${url}/readyz`);
+    expect(anonymous.status).toBe(503);
+    const anonymousText = await anonymous.text();
+    expect(anonymousText).not.toContain('5432');
+    expect(JSON.parse(anonymousText)).toEqual({
+      status: 'not_ready',
+      checks: {
+        database: { status: 'down', required: true },
+        cache: { status: 'up', required: false },
+        discord: { status: 'up', required: true },
+        twitch: { status: 'down', required: true },
+      },
+    });
+    // The operator still finds the detail in the log, once per change.
+    expect(
+      lines.filter((line) => line.includes('dependency down') && line.includes('ECONNREFUSED')),
+    ).toHaveLength(1);
+
+    const response = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({
       status: 'not_ready',
@@ -180,6 +213,38 @@ describe('the admin server', () => {
     expect(lines.join('')).toContain('admin request failed');
     expect(lines.join('')).not.toContain('hunter2');
     expect(() => server.registerRoutes(routes)).toThrow(/before the admin server starts/);
+  });
+
+  it('refuses to listen on a non-loopback address without an operator token', async () => {
+    const server = createAdminServer({
+      host: '0.0.0.0',
+      port: 0,
+      registry: createMetricsRegistry({ version: 'test' }),
+      readinessChecks: upChecks(),
+      logger: createLogger({ level: 'silent' }),
+    });
+    running.push(server);
+    await expect(server.start()).rejects.toThrow(/METRICS_TOKEN must be set/);
+    expect(['127.0.0.1', '127.0.0.53', 'localhost', '::1'].every(isLoopbackHost)).toBe(true);
+    expect(['0.0.0.0', '::', '10.0.0.5', 'bot.internal'].some(isLoopbackHost)).toBe(false);
+  });
+
+  it('cuts off a client that opens a request and stops sending (slowloris)', async () => {
+    const { url } = await startServer({ timeouts: { connectionMs: 300, requestMs: 1_000 } });
+    const { port } = new URL(url);
+    const closedAfterMs = await new Promise<number>((resolve, reject) => {
+      const started = Date.now();
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'); // headers never finished
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(Date.now() - started));
+      setTimeout(() => {
+        socket.destroy();
+        reject(new Error('the server kept a stalled request open for 3 s'));
+      }, 3_000).unref();
+    });
+    expect(closedAfterMs).toBeLessThan(3_000);
   });
 
   it('stops listening on stop, and stop is idempotent', async () => {

@@ -1,7 +1,7 @@
 import type { ApiConfig } from '@twurple/api';
-import type { Logger } from './logger.js';
-import { scrubSecrets } from './scrubSecrets.js';
-import { withComponent } from './withComponent.js';
+import type { Logger } from '../observability/logger.js';
+import { scrubSecrets } from '../observability/scrubSecrets.js';
+import { withComponent } from '../observability/withComponent.js';
 
 /** twurple's logger options (from @d-fischer/logger), as accepted by ApiClient, auth providers and EventSub. */
 export type TwurpleLoggerOptions = NonNullable<ApiConfig['logger']>;

@@ -1,8 +1,8 @@
 import type { Client } from 'discord.js';
 import type { InvalidRequestWarningData, RateLimitData } from '@discordjs/rest';
-import type { Logger } from './logger.js';
-import { scrubSecrets } from './scrubSecrets.js';
-import { withComponent } from './withComponent.js';
+import type { Logger } from '../observability/logger.js';
+import { scrubSecrets } from '../observability/scrubSecrets.js';
+import { withComponent } from '../observability/withComponent.js';
 
 /**
  * discord.js emits diagnostics as events instead of logging. This routes them into our logger: gateway
