@@ -23,6 +23,8 @@ import { cacheReadinessCheck } from './http/readiness.js';
 import { twitchAuthRoutes } from './http/twitchAuthRoutes.js';
 import { createLogger } from './observability/logger.js';
 import { createMetricsRegistry } from './observability/metrics.js';
+import { createNotifier } from './notify/Notifier.js';
+import { notifyDiscordFromRest } from './notify/notifyDiscord.js';
 import { ShutdownSequence } from './shared/ShutdownSequence.js';
 import { createSubscriptionService } from './subscriptions/SubscriptionService.js';
 import { createClipSync } from './sync/ClipSync.js';
@@ -181,6 +183,12 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     await limiter.stop();
     await stopped;
   });
+  // New clips go out through the bot's own REST client (one rate limiter for everything the bot sends).
+  const notifier = createNotifier({ db, discord: notifyDiscordFromRest(discord.rest), logger, registry });
+  sync.events.on('clipDiscovered', () => notifier.wake());
+  sync.events.on('clipUpdated', () => notifier.wake());
+  notifier.start();
+  shutdown.add('notifier', () => notifier.stop());
   if (linking) {
     await linking.eventSub.start();
     shutdown.add('eventsub', () => linking.eventSub.stop());

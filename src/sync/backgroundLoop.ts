@@ -4,6 +4,8 @@ export interface BackgroundLoop {
   start(): void;
   /** Stops scheduling and waits for the running iteration to finish. */
   stop(): Promise<void>;
+  /** Runs the next iteration now instead of after the idle delay (no effect while one runs or backs off). */
+  wake(): void;
 }
 
 /**
@@ -25,9 +27,11 @@ export function createBackgroundLoop(options: {
   let current: Promise<void> | undefined;
   let failures = 0;
 
+  let idle = false;
   const schedule = (delayMs: number) => {
     if (!running) return;
     timer = setTimeout(() => {
+      idle = false;
       timer = undefined;
       current = iterate();
     }, delayMs);
@@ -38,6 +42,7 @@ export function createBackgroundLoop(options: {
       const result = await options.run();
       if (failures > 0) log.info({ failures }, 'Loop recovered');
       failures = 0;
+      idle = result === 'idle';
       schedule(result === 'busy' ? 0 : options.idleDelayMs * (0.8 + 0.4 * Math.random()));
     } catch (error) {
       failures += 1;
@@ -54,6 +59,13 @@ export function createBackgroundLoop(options: {
       running = true;
       log.debug('Loop started');
       schedule(0);
+    },
+    wake() {
+      if (!running || !idle || timer === undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      idle = false;
+      current = iterate();
     },
     async stop() {
       running = false;

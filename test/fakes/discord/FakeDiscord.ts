@@ -66,6 +66,12 @@ export interface FaultOptions {
   retryAfterMs?: number;
   global?: boolean;
   body?: Json;
+  /**
+   * Handle the request normally first (the message is created, the nonce remembered), then answer with
+   * `status` or drop the connection instead of the real answer: Discord's "500 after the write" and a
+   * lost response.
+   */
+  afterProcessing?: boolean;
 }
 
 interface Fault extends FaultOptions {
@@ -401,7 +407,11 @@ export class FakeDiscord {
         return send(404, { message: '404: Not Found', code: 0 });
       if (parsed.invalidJson)
         return send(400, { code: 50109, message: 'The request body contains invalid JSON.' });
-      const fault = this.#takeFault(method, path);
+      const taken = this.#takeFault(method, path);
+      const lateFault = taken?.afterProcessing === true ? taken : undefined;
+      const fault = lateFault === undefined ? taken : undefined;
+      if (lateFault?.delayMs !== undefined)
+        await new Promise((resolve) => setTimeout(resolve, lateFault.delayMs));
       if (fault !== undefined) {
         if (fault.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
         if (fault.dropConnection === true) {
@@ -471,6 +481,19 @@ export class FakeDiscord {
           rawBody: parsed.body,
           now: Date.now(),
         });
+        if (lateFault !== undefined) {
+          if (lateFault.dropConnection === true) {
+            entry.status = 0;
+            this.requests.push(entry);
+            this.state.changed();
+            request.socket.resetAndDestroy();
+            return;
+          }
+          return send(
+            lateFault.status ?? 500,
+            lateFault.body ?? { message: 'injected fault after processing', code: 0 },
+          );
+        }
         return send(result.status, result.body, decision.headers);
       } catch (error) {
         if (error instanceof DiscordHttpError) return send(error.status, error.body, decision.headers);

@@ -60,7 +60,7 @@ describe('schema.prisma and the migrations', () => {
          ALTER TABLE "games" ALTER COLUMN "name" DROP NOT NULL;
          ALTER TABLE "guilds" ALTER COLUMN "name" TYPE VARCHAR(100);
          ALTER TABLE "deliveries" ALTER COLUMN "status" SET DEFAULT 'queued';
-         ALTER TABLE "deliveries" ALTER COLUMN "attempts" DROP DEFAULT;
+         ALTER TABLE "delivery_messages" ALTER COLUMN "attempts" DROP DEFAULT;
          DROP INDEX "games_name_idx";
          CREATE INDEX "games_box_art_url_idx" ON "games"("box_art_url");
          DROP INDEX "clips_creator_id_idx";
@@ -97,7 +97,7 @@ describe('schema.prisma and the migrations', () => {
           'column games.name: nullable, schema says required',
           'column guilds.name: type "character varying(100)", schema says "text"',
           "column deliveries.status: default 'queued', schema says default 'pending'",
-          'column deliveries.attempts: has no default, schema says default 0',
+          'column delivery_messages.attempts: has no default, schema says default 0',
           'index games_name_idx on games: in schema.prisma but not in the database',
           expect.stringMatching(
             /^index games_box_art_url_idx on games: in the database but not in schema\.prisma/,

@@ -1,0 +1,28 @@
+// One notifier process for bench/notifyBench.ts (so the bench can kill -9 it): fan-out, packing and the
+// delivery worker against the database and Discord REST URL given in the environment.
+import { REST } from '@discordjs/rest';
+import { createDatabase } from '../src/db/createDatabase.js';
+import { createNotifier } from '../src/notify/Notifier.js';
+import { notifyDiscordFromRest } from '../src/notify/notifyDiscord.js';
+import { testLogger } from '../test/support/databases.js';
+
+const { BENCH_DATABASE_URL, BENCH_DISCORD_API, BENCH_DISCORD_TOKEN } = process.env;
+if (!BENCH_DATABASE_URL || !BENCH_DISCORD_API || !BENCH_DISCORD_TOKEN) {
+  console.error('BENCH_DATABASE_URL, BENCH_DISCORD_API and BENCH_DISCORD_TOKEN are required');
+  process.exit(1);
+}
+const logger = testLogger();
+const db = await createDatabase({ databaseUrl: BENCH_DATABASE_URL, poolSize: 8, logger });
+const rest = new REST({ api: BENCH_DISCORD_API, version: '10' }).setToken(BENCH_DISCORD_TOKEN);
+const claimBatchSize = process.env.BENCH_CLAIM_BATCH ? Number(process.env.BENCH_CLAIM_BATCH) : undefined;
+const notifier = createNotifier({
+  db,
+  discord: notifyDiscordFromRest(rest),
+  logger,
+  ...(claimBatchSize ? { options: { claimBatchSize } } : {}),
+});
+notifier.start();
+console.log('ready');
+process.once('SIGTERM', () => {
+  void notifier.stop().then(() => db.close().then(() => process.exit(0)));
+});

@@ -1,0 +1,124 @@
+// New clips reach Discord once: the real bot process polls the fake Twitch, fans the clip events out and
+// posts through the fake Discord, across Discord faults and a kill -9 in the middle of a delivery.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BotProcess } from '../support/botProcess.js';
+import { startNotifyWorld, type NotifyWorld } from './notifyE2e.js';
+
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+describe('clip notifications from the running bot', () => {
+  let world: NotifyWorld;
+  let bot: BotProcess;
+
+  beforeAll(async () => {
+    world = await startNotifyWorld();
+    bot = await world.startBot();
+  }, 90_000);
+  afterAll(async () => world?.close());
+
+  it(
+    'posts a new clip, a late-visible clip and a 1-view clip among many popular ones, each once',
+    { timeout: 60_000 },
+    async () => {
+      const { broadcasterId, channelId } = await world.subscribe('newclips');
+      const fresh = world.twitch.addClip({
+        broadcasterId,
+        title: 'fresh',
+        viewCount: 3,
+        createdAt: minutesAgo(0),
+      });
+      // Made four minutes ago, visible on Twitch only now.
+      const late = world.twitch.addClip({
+        broadcasterId,
+        title: 'late',
+        viewCount: 10,
+        createdAt: minutesAgo(4),
+        visibleAfterMs: 4 * 60_000,
+      });
+      const popular = Array.from({ length: 150 }, (_, i) =>
+        world.twitch.addClip({
+          broadcasterId,
+          title: `popular ${i}`,
+          viewCount: 10_000 + i,
+          createdAt: minutesAgo(1),
+        }),
+      );
+      const tiny = world.twitch.addClip({
+        broadcasterId,
+        title: 'tiny',
+        viewCount: 1,
+        createdAt: minutesAgo(1),
+      });
+      await world.pollNow();
+      const expected = [fresh, late, tiny, ...popular].map((clip) => clip.id);
+      await world.expectPostedOnce(new Map([[channelId, expected]]), 45_000);
+      // The burst went out coalesced (up to 10 embeds a message), not as 153 messages.
+      expect(world.discord.messagesIn(channelId).length).toBeLessThanOrEqual(20);
+      expect(
+        bot.logs.some((line) => line.msg === 'Delivery message posted' && line.deliveryIds !== undefined),
+      ).toBe(true);
+    },
+  );
+
+  it(
+    'loses and doubles nothing through Discord 500s (also after the write), 429s and lost answers',
+    { timeout: 60_000 },
+    async () => {
+      const { broadcasterId, channelId } = await world.subscribe('faults');
+      const route = `POST /channels/${channelId}/messages`;
+      world.discord.failNext(route, { status: 500, afterProcessing: true, count: 3 });
+      world.discord.failNext(route, { status: 429, retryAfterMs: 300, count: 2 });
+      world.discord.failNext(route, { status: 502, count: 3 });
+      world.discord.failNext(route, { dropConnection: true, afterProcessing: true, count: 2 });
+      const clips = Array.from({ length: 25 }, (_, i) =>
+        world.twitch.addClip({ broadcasterId, title: `fault ${i}`, viewCount: 5, createdAt: minutesAgo(1) }),
+      );
+      await world.pollNow();
+      await world.expectPostedOnce(new Map([[channelId, clips.map((clip) => clip.id)]]), 50_000);
+      expect(
+        world.discord.findRequests({ method: 'POST', path: `/channels/${channelId}/messages`, status: 500 }),
+      ).toHaveLength(3);
+      expect(bot.child.exitCode).toBeNull();
+    },
+  );
+
+  it(
+    'posts every clip exactly once across a kill -9 during the delivery and a restart',
+    // Generous: a restart under a loaded machine (the whole suite on 2 cores) can take half a minute.
+    { timeout: 150_000 },
+    async () => {
+      const targets = await Promise.all(
+        ['killa', 'killb', 'killc', 'killd'].map((login) => world.subscribe(login)),
+      );
+      const expected = new Map<string, string[]>();
+      for (const { broadcasterId, channelId } of targets) {
+        const clips = Array.from({ length: 75 }, (_, i) =>
+          world.twitch.addClip({
+            broadcasterId,
+            title: `kill ${i}`,
+            viewCount: 100 + i,
+            createdAt: minutesAgo(2),
+          }),
+        );
+        expected.set(
+          channelId,
+          clips.map((clip) => clip.id),
+        );
+        // Slow answers, so the kill lands while posts are in flight (the fake still creates the message).
+        world.discord.failNext(`POST /channels/${channelId}/messages`, { delayMs: 400, count: 3 });
+      }
+      await world.pollNow();
+      await world.discord.waitForRequest('POST /channels/:id/messages', 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await bot.stop('SIGKILL');
+      const postedAtKill = targets.reduce(
+        (sum, { channelId }) => sum + world.postedClipIds(channelId).length,
+        0,
+      );
+      expect(postedAtKill).toBeLessThan(300);
+
+      bot = await world.startBot();
+      await world.expectPostedOnce(expected, 90_000);
+    },
+  );
+});
