@@ -11,6 +11,7 @@ import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from 
 import type { Database } from './db/Database.js';
 import { createDatabase } from './db/createDatabase.js';
 import { applyMigrations } from './db/migrate.js';
+import { createCommandServices } from './discord/commandServices.js';
 import { createDiscordClient } from './discord/createDiscordClient.js';
 import { createDiscordMetrics } from './discord/createDiscordMetrics.js';
 import { createInteractionRouter } from './discord/createInteractionRouter.js';
@@ -137,15 +138,18 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   const routeInteraction = createInteractionRouter({
     commands,
     deps: {
-      db,
-      cache,
-      twitch,
-      sync,
-      searchMetrics: createSearchMetrics(registry),
-      twitchLinking:
-        config.publicUrl && config.tokenEncryptionKey
-          ? { publicUrl: config.publicUrl, tokenEncryptionKey: config.tokenEncryptionKey }
-          : null,
+      ...createCommandServices({
+        db,
+        cache,
+        twitch,
+        sync,
+        searchMetrics: createSearchMetrics(registry),
+        twitchLinking:
+          config.publicUrl && config.tokenEncryptionKey
+            ? { publicUrl: config.publicUrl, tokenEncryptionKey: config.tokenEncryptionKey }
+            : null,
+        logger,
+      }),
       logger: logger.child({ component: 'commands' }),
     },
     interactionsTotal: discordMetrics.interactionsTotal,
