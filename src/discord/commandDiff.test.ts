@@ -41,6 +41,19 @@ describe('diffCommands', () => {
   });
 
   it('says so when nothing changed', () => {
-    expect(describeCommandDiff(diffCommands([{ ...help, id: '1' }], [help]))).toEqual(['no changes']);
+    const registered = {
+      ...help,
+      id: '1',
+      nsfw: false,
+      default_member_permissions: null,
+      name_localizations: null,
+    };
+    const sent = {
+      ...help,
+      nsfw: undefined,
+      default_member_permissions: undefined,
+      name_localizations: undefined,
+    };
+    expect(describeCommandDiff(diffCommands([registered], [sent]))).toEqual(['no changes']);
   });
 });

@@ -26,7 +26,11 @@ export function diffCommands(registered: readonly Json[], wanted: readonly Json[
       continue;
     }
     const fields = Object.keys(command).filter(
-      (field) => !isDeepStrictEqual(normalise(command[field]), normalise(current[field])),
+      (field) =>
+        !isDeepStrictEqual(
+          isDefault(command[field]) ? undefined : normalise(command[field]),
+          isDefault(current[field]) ? undefined : normalise(current[field]),
+        ),
     );
     if (fields.length > 0) diff.changed.push({ name, fields });
     else diff.unchanged.push(name);
@@ -50,11 +54,16 @@ function normalise(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Json = {};
   for (const [key, inner] of Object.entries(value as Json).sort(([a], [b]) => a.localeCompare(b))) {
-    if (inner === null || inner === undefined || inner === false) continue;
-    if (Array.isArray(inner) && inner.length === 0) continue;
+    if (isDefault(inner)) continue;
     if (key.endsWith('_localizations') || key === 'id' || key === 'version' || key === 'application_id')
       continue;
     out[key] = normalise(inner);
   }
   return out;
+}
+
+function isDefault(value: unknown): boolean {
+  return (
+    value === null || value === undefined || value === false || (Array.isArray(value) && value.length === 0)
+  );
 }

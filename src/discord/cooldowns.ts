@@ -15,7 +15,7 @@ export interface CooldownRule {
 export const COOLDOWNS = {
   search: { uses: 5, windowSeconds: 15 },
   browse: { uses: 10, windowSeconds: 15 },
-  favorites: { uses: 10, windowSeconds: 15 },
+  favorites: { uses: 20, windowSeconds: 15 },
 } as const satisfies Record<string, CooldownRule>;
 
 export type CooldownBucket = keyof typeof COOLDOWNS;
