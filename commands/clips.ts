@@ -1,6 +1,7 @@
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder, type EmbedBuilder } from 'discord.js';
+import type { ResolvedChannel } from '../src/channels/resolveTwitchChannel.js';
 import { MAX_SEARCH_TEXT_LENGTH } from '../src/clips/search/parseSearchText.js';
-import type { Command, ComponentHandler, SlashHandler } from '../src/discord/Command.js';
+import type { Command, CommandDeps, ComponentHandler, SlashHandler } from '../src/discord/Command.js';
 import { clipCardMessage } from '../src/discord/clipCard.js';
 import { startClipList, turnClipListPage } from '../src/discord/clipList.js';
 import {
@@ -19,7 +20,7 @@ import {
 } from '../src/discord/commandOptions.js';
 import { escapeText } from '../src/discord/escape.js';
 import { answer } from '../src/discord/respond.js';
-import { texts } from '../src/discord/texts.js';
+import { texts, type Texts } from '../src/discord/texts.js';
 import { UserError } from '../src/shared/errors.js';
 
 const channelDescription = 'Twitch channel: pick from the list or type its name';
@@ -171,13 +172,8 @@ const search: SlashHandler = async (interaction, deps) => {
       },
       locale: interaction.locale,
     });
-    if (channel && list.view.clips.length === 0) {
-      const status = await deps.channels.status(channel.id);
-      const note = indexing?.started
-        ? t.results.indexingStarted(escapeText(channel.name, 50))
-        : status?.summary;
-      if (note) list.embed.addFields({ name: t.results.indexing, value: note.slice(0, 1024) });
-    }
+    if (channel && list.view.clips.length === 0)
+      await addIndexingNote(list.embed, channel, indexing, deps, t);
     return { embeds: [list.embed], components: list.components };
   });
 };
@@ -193,7 +189,9 @@ const top: SlashHandler = async (interaction, deps) => {
   await deps.cooldowns.take('browse', interaction.user.id);
   await answer(interaction, async () => {
     const channel = channelInput ? await deps.channels.resolve(channelInput) : undefined;
-    if (channel) await deps.channels.startIndexing(channel, indexingScope(interaction));
+    const indexing = channel
+      ? await deps.channels.startIndexing(channel, indexingScope(interaction))
+      : undefined;
     const subject = channel?.name ?? 'this game';
     const list = await startClipList(deps, {
       ownerId: interaction.user.id,
@@ -205,6 +203,8 @@ const top: SlashHandler = async (interaction, deps) => {
       },
       locale: interaction.locale,
     });
+    if (channel && list.view.clips.length === 0)
+      await addIndexingNote(list.embed, channel, indexing, deps, t);
     return { embeds: [list.embed], components: list.components };
   });
 };
@@ -215,7 +215,7 @@ const recent: SlashHandler = async (interaction, deps) => {
   await deps.cooldowns.take('browse', interaction.user.id);
   await answer(interaction, async () => {
     const channel = await deps.channels.resolve(channelInput);
-    await deps.channels.startIndexing(channel, indexingScope(interaction));
+    const indexing = await deps.channels.startIndexing(channel, indexingScope(interaction));
     const list = await startClipList(deps, {
       ownerId: interaction.user.id,
       command: 'clips',
@@ -223,6 +223,7 @@ const recent: SlashHandler = async (interaction, deps) => {
       source: { kind: 'recent', query: { channelId: channel.id } },
       locale: interaction.locale,
     });
+    if (list.view.clips.length === 0) await addIndexingNote(list.embed, channel, indexing, deps, t);
     return { embeds: [list.embed], components: list.components };
   });
 };
@@ -255,6 +256,20 @@ const info: SlashHandler = async (interaction, deps) => {
   if (!found) throw new UserError('clips.notIndexed', t.card.notFound);
   await answer(interaction, async () => clipCardMessage(found, t));
 };
+
+/** Under an empty list of a channel: that indexing just started, or how far it has got. */
+async function addIndexingNote(
+  embed: EmbedBuilder,
+  channel: ResolvedChannel,
+  indexing: { started: boolean } | undefined,
+  deps: CommandDeps,
+  t: Texts,
+): Promise<void> {
+  const note = indexing?.started
+    ? t.results.indexingStarted(escapeText(channel.name, 50))
+    : (await deps.channels.status(channel.id))?.summary;
+  if (note) embed.addFields({ name: t.results.indexing, value: note.slice(0, 1024) });
+}
 
 /** Opens one clip from a results list: a private card, so members can open clips without flooding the channel. */
 const open: ComponentHandler = async (interaction, _args, deps) => {

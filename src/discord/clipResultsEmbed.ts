@@ -146,12 +146,15 @@ export function clipResultsComponents(
       new ButtonBuilder()
         .setCustomId(encodeCustomId(saveId))
         .setEmoji('⭐')
-        .setLabel(t.results.save)
+        .setLabel(t.results.save(view.rankOffset + 1))
         .setStyle(ButtonStyle.Primary),
     );
   }
   buttons.push(
-    new ButtonBuilder().setURL(safeClipUrl(top)).setLabel(t.results.watch).setStyle(ButtonStyle.Link),
+    new ButtonBuilder()
+      .setURL(safeClipUrl(top))
+      .setLabel(t.results.watch(view.rankOffset + 1))
+      .setStyle(ButtonStyle.Link),
   );
   rows.push(new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(buttons));
   return rows;

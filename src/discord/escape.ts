@@ -25,12 +25,14 @@ export function truncate(text: string, max: number): string {
 
 /** One line of untrusted text: controls removed, whitespace collapsed. */
 export function cleanText(text: string): string {
-  return text
-    .replace(BIDI_CONTROLS, '')
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed here
-    .replace(/[\u0000-\u001F\u007F]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    text
+      .replace(BIDI_CONTROLS, '')
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed here
+      .replace(/[\u0000-\u001F\u007F]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /**

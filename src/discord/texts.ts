@@ -32,8 +32,8 @@ const en = {
     by: (clipper: string) => `by ${clipper}`,
     previous: 'Previous page',
     next: 'Next page',
-    save: 'Save #1',
-    watch: 'Watch #1',
+    save: (rank: number) => `Save #${rank}`,
+    watch: (rank: number) => `Watch #${rank}`,
     openPlaceholder: 'Open a clip…',
     indexing: 'Indexing',
     indexingStarted: (channel: string) =>
