@@ -1,5 +1,5 @@
 import type { Command } from '../src/discord/Command.js';
-import { clips } from './clips.js';
+import { clips } from './clips/index.js';
 import { favorites } from './favorites.js';
 import { help } from './help.js';
 import { twitch } from './twitch.js';

@@ -1,0 +1,43 @@
+import type { ComponentHandler } from '../../src/discord/Command.js';
+import { clipCardMessage } from '../../src/discord/clipCard.js';
+import { escapeText } from '../../src/discord/escape.js';
+import { answer } from '../../src/discord/respond.js';
+import { texts } from '../../src/discord/texts.js';
+import { UserError } from '../../src/shared/errors.js';
+
+/** Opens one clip from a results list: a private card, so members can open clips without flooding the channel. */
+export const open: ComponentHandler = async (interaction, _args, deps) => {
+  const t = texts(interaction.locale);
+  const clipId = interaction.isStringSelectMenu() ? interaction.values[0] : undefined;
+  const found = clipId ? await deps.clips.info(clipId) : null;
+  if (!found) throw new UserError('clips.notIndexed', t.card.notFound);
+  // The link in the content lets Discord show Twitch's player; the card below has ⭐ and the details.
+  await answer(
+    interaction,
+    async () => ({ content: clipCardUrl(found.clip), ...clipCardMessage(found, t) }),
+    {
+      ephemeral: true,
+    },
+  );
+};
+
+function clipCardUrl(clip: { url: string; id: string }): string {
+  return /^https:\/\//.test(clip.url) ? clip.url : `https://clips.twitch.tv/${encodeURIComponent(clip.id)}`;
+}
+
+/** ⭐ on results or a card: saves the clip to the presser's favourites (anyone may save, privately). */
+export const save: ComponentHandler = async (interaction, args, deps) => {
+  const t = texts(interaction.locale);
+  const [clipId] = args;
+  if (!clipId) throw new UserError('ui.unknown', t.errors.unknownComponent);
+  await deps.cooldowns.take('favorites', interaction.user.id);
+  const { clip, added } = await deps.favorites.add(interaction.user.id, clipId);
+  const title = escapeText(clip.title.trim() || t.results.untitled, 80);
+  await answer(
+    interaction,
+    async () => ({ content: added ? t.favorites.added(title) : t.favorites.already(title) }),
+    {
+      ephemeral: true,
+    },
+  );
+};
