@@ -2,8 +2,8 @@ import { SlashCommandBuilder } from 'discord.js';
 import type { Command, SlashHandler } from '../src/discord/Command.js';
 import { startClipList, turnClipListPage } from '../src/discord/clipList.js';
 import { registerContexts } from '../src/discord/commandOptions.js';
-import { escapeText } from '../src/discord/escape.js';
 import { answer } from '../src/discord/respond.js';
+import { saveFavorite } from '../src/discord/saveFavorite.js';
 import { texts } from '../src/discord/texts.js';
 
 const data = registerContexts(new SlashCommandBuilder())
@@ -34,20 +34,8 @@ const data = registerContexts(new SlashCommandBuilder())
   .toJSON();
 
 // Favourites are personal: every answer is ephemeral, so a member's list is never shown to the channel.
-const add: SlashHandler = async (interaction, deps) => {
-  const t = texts(interaction.locale);
-  const reference = interaction.options.getString('clip', true);
-  await deps.cooldowns.take('favorites', interaction.user.id);
-  const { clip, added } = await deps.favorites.add(interaction.user.id, reference);
-  const title = escapeText(clip.title.trim() || t.results.untitled, 80);
-  await answer(
-    interaction,
-    async () => ({ content: added ? t.favorites.added(title) : t.favorites.already(title) }),
-    {
-      ephemeral: true,
-    },
-  );
-};
+const add: SlashHandler = (interaction, deps) =>
+  saveFavorite(interaction, interaction.options.getString('clip', true), deps);
 
 const list: SlashHandler = async (interaction, deps) => {
   const t = texts(interaction.locale);

@@ -1,7 +1,7 @@
 import type { ComponentHandler } from '../../src/discord/Command.js';
 import { clipCardMessage } from '../../src/discord/clipCard.js';
-import { escapeText } from '../../src/discord/escape.js';
 import { answer } from '../../src/discord/respond.js';
+import { saveFavorite } from '../../src/discord/saveFavorite.js';
 import { texts } from '../../src/discord/texts.js';
 import { UserError } from '../../src/shared/errors.js';
 
@@ -30,14 +30,5 @@ export const save: ComponentHandler = async (interaction, args, deps) => {
   const t = texts(interaction.locale);
   const [clipId] = args;
   if (!clipId) throw new UserError('ui.unknown', t.errors.unknownComponent);
-  await deps.cooldowns.take('favorites', interaction.user.id);
-  const { clip, added } = await deps.favorites.add(interaction.user.id, clipId);
-  const title = escapeText(clip.title.trim() || t.results.untitled, 80);
-  await answer(
-    interaction,
-    async () => ({ content: added ? t.favorites.added(title) : t.favorites.already(title) }),
-    {
-      ephemeral: true,
-    },
-  );
+  await saveFavorite(interaction, clipId, deps);
 };

@@ -5,13 +5,14 @@ import {
   channelOption,
   completeChannel,
   indexingScope,
-  PERIOD_CHOICES,
   periodOption,
+  addChannelOption,
+  addMinViewsOption,
+  addPeriodOption,
 } from '../../src/discord/commandOptions.js';
 import { escapeText } from '../../src/discord/escape.js';
 import { answer } from '../../src/discord/respond.js';
 import { texts } from '../../src/discord/texts.js';
-import { channelDescription } from './shared.js';
 
 const randomHandler: SlashHandler = async (interaction, deps) => {
   const t = texts(interaction.locale);
@@ -20,8 +21,7 @@ const randomHandler: SlashHandler = async (interaction, deps) => {
   const minViews = interaction.options.getInteger('min_views') ?? undefined;
   await deps.cooldowns.take('browse', interaction.user.id);
   await answer(interaction, async () => {
-    const channel = await deps.channels.resolve(channelInput);
-    await deps.channels.startIndexing(channel, indexingScope(interaction));
+    const { channel } = await deps.channels.resolveAndIndex(channelInput, indexingScope(interaction));
     const clip = await deps.clips.random({
       channelId: channel.id,
       ...(period ? { period } : {}),
@@ -39,27 +39,9 @@ export const random = {
     sub
       .setName('random')
       .setDescription('A random clip of a channel')
-      .addStringOption((o) =>
-        o
-          .setName('channel')
-          .setDescription(channelDescription)
-          .setAutocomplete(true)
-          .setRequired(true)
-          .setMaxLength(100),
-      )
-      .addStringOption((o) =>
-        o
-          .setName('period')
-          .setDescription('Made in this period (default: all time)')
-          .addChoices(...PERIOD_CHOICES),
-      )
-      .addIntegerOption((o) =>
-        o
-          .setName('min_views')
-          .setDescription('Only clips with at least this many views')
-          .setMinValue(0)
-          .setMaxValue(2_000_000_000),
-      ),
+      .addStringOption((o) => addChannelOption(o, true))
+      .addStringOption((o) => addPeriodOption(o, 'Made in this period (default: all time)'))
+      .addIntegerOption(addMinViewsOption),
   execute: randomHandler,
   autocomplete: { channel: completeChannel },
 } satisfies Subcommand;

@@ -1,18 +1,25 @@
 import type { SlashHandler } from '../../src/discord/Command.js';
 import type { Subcommand } from '../../src/discord/defineCommand.js';
 import { startClipList } from '../../src/discord/clipList.js';
-import { channelOption, completeChannel, indexingScope } from '../../src/discord/commandOptions.js';
+import {
+  addChannelOption,
+  channelOption,
+  completeChannel,
+  indexingScope,
+} from '../../src/discord/commandOptions.js';
 import { answer } from '../../src/discord/respond.js';
 import { texts } from '../../src/discord/texts.js';
-import { addIndexingNote, channelDescription } from './shared.js';
+import { addIndexingNote } from './shared.js';
 
 const recentHandler: SlashHandler = async (interaction, deps) => {
   const t = texts(interaction.locale);
   const channelInput = channelOption(interaction, deps, true)!;
   await deps.cooldowns.take('browse', interaction.user.id);
   await answer(interaction, async () => {
-    const channel = await deps.channels.resolve(channelInput);
-    const indexing = await deps.channels.startIndexing(channel, indexingScope(interaction));
+    const { channel, indexing } = await deps.channels.resolveAndIndex(
+      channelInput,
+      indexingScope(interaction),
+    );
     const list = await startClipList(deps, {
       ownerId: interaction.user.id,
       command: 'clips',
@@ -31,14 +38,7 @@ export const recent = {
     sub
       .setName('recent')
       .setDescription('Newest clips of a channel')
-      .addStringOption((o) =>
-        o
-          .setName('channel')
-          .setDescription(channelDescription)
-          .setAutocomplete(true)
-          .setRequired(true)
-          .setMaxLength(100),
-      ),
+      .addStringOption((o) => addChannelOption(o, true)),
   execute: recentHandler,
   autocomplete: { channel: completeChannel },
 } satisfies Subcommand;

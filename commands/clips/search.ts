@@ -10,14 +10,16 @@ import {
   completeGame,
   gameOption,
   indexingScope,
-  PERIOD_CHOICES,
   periodOption,
   SORT_CHOICES,
   sortOption,
+  addChannelOption,
+  addMinViewsOption,
+  addPeriodOption,
 } from '../../src/discord/commandOptions.js';
 import { answer } from '../../src/discord/respond.js';
 import { texts } from '../../src/discord/texts.js';
-import { addIndexingNote, channelDescription } from './shared.js';
+import { addIndexingNote } from './shared.js';
 
 const searchHandler: SlashHandler = async (interaction, deps) => {
   const t = texts(interaction.locale);
@@ -31,10 +33,9 @@ const searchHandler: SlashHandler = async (interaction, deps) => {
   const minViews = interaction.options.getInteger('min_views') ?? undefined;
   await deps.cooldowns.take('search', interaction.user.id);
   await answer(interaction, async () => {
-    const channel = channelInput ? await deps.channels.resolve(channelInput) : undefined;
-    const indexing = channel
-      ? await deps.channels.startIndexing(channel, indexingScope(interaction))
-      : undefined;
+    const { channel, indexing } = channelInput
+      ? await deps.channels.resolveAndIndex(channelInput, indexingScope(interaction))
+      : { channel: undefined, indexing: undefined };
     const list = await startClipList(deps, {
       ownerId: interaction.user.id,
       command: 'clips',
@@ -72,9 +73,7 @@ export const search = {
           .setRequired(true)
           .setMaxLength(MAX_SEARCH_TEXT_LENGTH),
       )
-      .addStringOption((o) =>
-        o.setName('channel').setDescription(channelDescription).setAutocomplete(true).setMaxLength(100),
-      )
+      .addStringOption((o) => addChannelOption(o))
       .addStringOption((o) =>
         o
           .setName('game')
@@ -85,25 +84,14 @@ export const search = {
       .addStringOption((o) =>
         o.setName('clipper').setDescription('Who made the clip').setAutocomplete(true).setMaxLength(100),
       )
-      .addStringOption((o) =>
-        o
-          .setName('period')
-          .setDescription('Only clips made in this period')
-          .addChoices(...PERIOD_CHOICES),
-      )
+      .addStringOption((o) => addPeriodOption(o, 'Only clips made in this period'))
       .addStringOption((o) =>
         o
           .setName('sort')
           .setDescription('Order of the results (default: best match)')
           .addChoices(...SORT_CHOICES),
       )
-      .addIntegerOption((o) =>
-        o
-          .setName('min_views')
-          .setDescription('Only clips with at least this many views')
-          .setMinValue(0)
-          .setMaxValue(2_000_000_000),
-      ),
+      .addIntegerOption(addMinViewsOption),
   execute: searchHandler,
   autocomplete: { channel: completeChannel, game: completeGame, clipper: completeClipper },
 } satisfies Subcommand;

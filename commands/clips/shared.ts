@@ -4,8 +4,6 @@ import type { CommandDeps } from '../../src/discord/Command.js';
 import { escapeText } from '../../src/discord/escape.js';
 import type { Texts } from '../../src/discord/texts.js';
 
-export const channelDescription = 'Twitch channel: pick from the list or type its name';
-
 /** Under an empty list of a channel: that indexing just started, or how far it has got. */
 export async function addIndexingNote(
   embed: EmbedBuilder,

@@ -7,12 +7,13 @@ import {
   completeGame,
   gameOption,
   indexingScope,
-  PERIOD_CHOICES,
   periodOption,
+  addChannelOption,
+  addPeriodOption,
 } from '../../src/discord/commandOptions.js';
 import { answer } from '../../src/discord/respond.js';
 import { texts } from '../../src/discord/texts.js';
-import { addIndexingNote, channelDescription } from './shared.js';
+import { addIndexingNote } from './shared.js';
 import { UserError } from '../../src/shared/errors.js';
 
 const topHandler: SlashHandler = async (interaction, deps) => {
@@ -25,10 +26,9 @@ const topHandler: SlashHandler = async (interaction, deps) => {
   const period = periodOption(interaction) ?? 'all';
   await deps.cooldowns.take('browse', interaction.user.id);
   await answer(interaction, async () => {
-    const channel = channelInput ? await deps.channels.resolve(channelInput) : undefined;
-    const indexing = channel
-      ? await deps.channels.startIndexing(channel, indexingScope(interaction))
-      : undefined;
+    const { channel, indexing } = channelInput
+      ? await deps.channels.resolveAndIndex(channelInput, indexingScope(interaction))
+      : { channel: undefined, indexing: undefined };
     const subject = channel?.name ?? 'this game';
     const list = await startClipList(deps, {
       ownerId: interaction.user.id,
@@ -52,18 +52,11 @@ export const top = {
     sub
       .setName('top')
       .setDescription('Most viewed clips of a channel or a game')
-      .addStringOption((o) =>
-        o.setName('channel').setDescription(channelDescription).setAutocomplete(true).setMaxLength(100),
-      )
+      .addStringOption((o) => addChannelOption(o))
       .addStringOption((o) =>
         o.setName('game').setDescription('Game or category').setAutocomplete(true).setMaxLength(100),
       )
-      .addStringOption((o) =>
-        o
-          .setName('period')
-          .setDescription('Made in this period (default: all time)')
-          .addChoices(...PERIOD_CHOICES),
-      ),
+      .addStringOption((o) => addPeriodOption(o, 'Made in this period (default: all time)')),
   execute: topHandler,
   autocomplete: { channel: completeChannel, game: completeGame },
 } satisfies Subcommand;

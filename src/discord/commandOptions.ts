@@ -3,6 +3,8 @@ import {
   InteractionContextType,
   type ChatInputCommandInteraction,
   type SlashCommandBuilder,
+  type SlashCommandIntegerOption,
+  type SlashCommandStringOption,
 } from 'discord.js';
 import {
   SEARCH_PERIODS,
@@ -103,3 +105,30 @@ export const completeClipper: Autocompleter = (value, interaction, deps) => {
   const channel = interaction.options.getString('channel')?.trim();
   return deps.autocomplete.clippers(value, channel && isTwitchId(channel) ? channel : undefined);
 };
+
+type StringOption = SlashCommandStringOption;
+
+/** The channel option, the same everywhere: autocompleted, a login or link may be typed instead. */
+export function addChannelOption(option: StringOption, required = false): StringOption {
+  return option
+    .setName('channel')
+    .setDescription('Twitch channel: pick from the list or type its name')
+    .setAutocomplete(true)
+    .setRequired(required)
+    .setMaxLength(100);
+}
+
+export function addPeriodOption(option: StringOption, description: string): StringOption {
+  return option
+    .setName('period')
+    .setDescription(description)
+    .addChoices(...PERIOD_CHOICES);
+}
+
+export function addMinViewsOption(option: SlashCommandIntegerOption): SlashCommandIntegerOption {
+  return option
+    .setName('min_views')
+    .setDescription('Only clips with at least this many views')
+    .setMinValue(0)
+    .setMaxValue(2_000_000_000);
+}

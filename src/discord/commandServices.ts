@@ -78,6 +78,12 @@ export function createCommandServices(options: CommandServicesOptions) {
 
   const channels = {
     assertInputShape: assertChannelInputShape,
+    /** A channel a member asked about: resolved, and indexing started if it is new (see startIndexing). */
+    async resolveAndIndex(input: string, scope: string) {
+      const channel = await channels.resolve(input);
+      const indexing = await channels.startIndexing(channel, scope);
+      return { channel, indexing };
+    },
     resolve: (input: string) => resolveTwitchChannel({ db, twitch }, input),
     status: (broadcasterId: string) => sync.getChannelSyncStatus(broadcasterId),
     /**
