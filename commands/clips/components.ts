@@ -1,5 +1,6 @@
 import type { ComponentHandler } from '../../src/discord/Command.js';
 import { clipCardMessage } from '../../src/discord/clipCard.js';
+import { safeClipUrl } from '../../src/discord/clipResultsEmbed.js';
 import { answer } from '../../src/discord/respond.js';
 import { saveFavorite } from '../../src/discord/saveFavorite.js';
 import { texts } from '../../src/discord/texts.js';
@@ -9,21 +10,18 @@ import { UserError } from '../../src/shared/errors.js';
 export const open: ComponentHandler = async (interaction, _args, deps) => {
   const t = texts(interaction.locale);
   const clipId = interaction.isStringSelectMenu() ? interaction.values[0] : undefined;
-  const found = clipId ? await deps.clips.info(clipId) : null;
-  if (!found) throw new UserError('clips.notIndexed', t.card.notFound);
-  // The link in the content lets Discord show Twitch's player; the card below has ⭐ and the details.
+  if (!clipId) throw new UserError('ui.unknown', t.errors.unknownComponent);
   await answer(
     interaction,
-    async () => ({ content: clipCardUrl(found.clip), ...clipCardMessage(found, t) }),
-    {
-      ephemeral: true,
+    async () => {
+      const found = await deps.clips.info(clipId);
+      if (!found) throw new UserError('clips.notIndexed', t.card.notFound);
+      // The link in the content lets Discord show Twitch's player; the card below has ⭐ and the details.
+      return { content: safeClipUrl(found.clip), ...clipCardMessage(found, t) };
     },
+    { ephemeral: true },
   );
 };
-
-function clipCardUrl(clip: { url: string; id: string }): string {
-  return /^https:\/\//.test(clip.url) ? clip.url : `https://clips.twitch.tv/${encodeURIComponent(clip.id)}`;
-}
 
 /** ⭐ on results or a card: saves the clip to the presser's favourites (anyone may save, privately). */
 export const save: ComponentHandler = async (interaction, args, deps) => {

@@ -8,10 +8,13 @@ import { UserError } from '../../src/shared/errors.js';
 const infoHandler: SlashHandler = async (interaction, deps) => {
   const t = texts(interaction.locale);
   const reference = interaction.options.getString('clip', true);
+  const clipId = deps.clips.parseReference(reference);
   await deps.cooldowns.take('browse', interaction.user.id);
-  const found = await deps.clips.info(reference);
-  if (!found) throw new UserError('clips.notIndexed', t.card.notFound);
-  await answer(interaction, async () => clipCardMessage(found, t));
+  await answer(interaction, async () => {
+    const found = await deps.clips.info(clipId);
+    if (!found) throw new UserError('clips.notIndexed', t.card.notFound);
+    return clipCardMessage(found, t);
+  });
 };
 
 /** /clips info: the full card of one clip. */

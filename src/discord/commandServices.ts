@@ -12,6 +12,7 @@ import {
   findRecentClips,
   findTopClips,
   getClipInfo,
+  parseClipReference,
   pickRandomClip,
   type RandomClipQuery,
   type RecentClipsQuery,
@@ -70,6 +71,8 @@ export function createCommandServices(options: CommandServicesOptions) {
     recent: (query: RecentClipsQuery) => findRecentClips(searchDeps, query),
     random: (query: RandomClipQuery) => pickRandomClip({ db }, query),
     info: (reference: string) => getClipInfo({ db }, reference),
+    /** Checks a clip link or id without a lookup (UserError when it is neither); returns the id. */
+    parseReference: parseClipReference,
     /** Channel and game names to show beside a page of clips. */
     displayNames: (page: ReadonlyArray<Pick<ClipRecord, 'broadcasterId' | 'gameId'>>) =>
       clipDisplayNames({ db }, page),

@@ -41,8 +41,6 @@ const en = {
   },
   headings: {
     search: (text: string) => `Clips matching “${text}”`,
-    searchChannel: (channel: string) => `Clips of ${channel}`,
-    search_: 'Clips',
     top: (subject: string, period: string) => `Top clips of ${subject} (${period})`,
     recent: (channel: string) => `Newest clips of ${channel}`,
     favorites: 'Your saved clips',
