@@ -479,6 +479,44 @@ describe('the Discord experience', () => {
     expect(embedsOf(help)[0]!.fields!.find((f) => f.name === 'Clips indexed')!.value).toBe(String(SEEDED));
   });
 
+  it('limits how many new channels one server starts indexing per day, and says so at the limit', async () => {
+    // Fresh channels created an hour ago: each indexing run is one short window of the fake Twitch.
+    const logins = Array.from({ length: 11 }, (_, i) => `quota_channel_${i}`);
+    for (const [i, login] of logins.entries()) {
+      twitch.addBroadcaster({
+        id: String(400000001 + i),
+        login,
+        createdAt: new Date(Date.now() - 3_600_000),
+      });
+    }
+    const answers: Json[] = [];
+    for (const [i, login] of logins.entries()) {
+      // A member each, so the per-member cooldown is not what stops them.
+      const user = discord.addUser({ username: `quota-member-${i}` });
+      answers.push(
+        await discord.interact
+          .slashCommand({ name: 'clips', subcommand: 'recent', options: { channel: login }, user })
+          .finalMessage(10_000),
+      );
+    }
+    expect(answers.slice(0, 10).every((a) => embedsOf(a)[0]?.fields?.[0]?.name === 'Indexing')).toBe(true);
+    const refused = answers[10]!;
+    expect(Number(refused.flags) & EPHEMERAL).toBe(EPHEMERAL);
+    expect(String(refused.content)).toMatch(
+      /already started indexing 10 new channels today, the daily limit .* More can be added <t:\d+:R>\./,
+    );
+    // Channels already indexed still work for everyone.
+    const known = await discord.interact
+      .slashCommand({
+        name: 'clips',
+        subcommand: 'recent',
+        options: { channel: logins[0]! },
+        user: discord.addUser({ username: 'quota-latecomer' }),
+      })
+      .finalMessage();
+    expect(embedsOf(known)).toHaveLength(1);
+  });
+
   it('escapes channel names in /twitch status', async () => {
     const status = await discord.interact
       .slashCommand({ name: 'twitch', subcommand: 'status', options: { channel: CHANNEL.login } })
