@@ -8,7 +8,7 @@
 // part of `npm test`.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { pino } from 'pino';
 import { upsertBroadcasters, upsertClips, upsertGames } from '../src/clips/clipStore.js';
 import { createDatabase } from '../src/db/createDatabase.js';
@@ -19,6 +19,7 @@ import { startFakeTwitch } from '../test/fakes/twitch/index.js';
 import { startBotProcess } from '../test/support/botProcess.js';
 import { freePort } from '../test/support/redisServer.js';
 import { summarise } from './lib/latency.js';
+import { withAdminClient } from './lib/withAdminClient.js';
 import { syntheticCorpus } from './lib/syntheticClips.js';
 
 const { values: args } = parseArgs({
@@ -41,14 +42,8 @@ const progress = (message: string) => process.stderr.write(`[bench:interactions]
 
 type Json = Record<string, unknown>;
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withAdminClient(ADMIN_URL, work);
 }
 
 async function prepareDatabase(): Promise<{ url: string; name: string; words: string[] }> {
@@ -130,7 +125,7 @@ async function main(): Promise<void> {
   const env = botEnvForFakes(discord, twitch, {
     DATABASE_URL: database.url,
     ADMIN_PORT: String(adminPort),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   });
   const deploy = startBotProcess({ env, script: 'deploy-commands.ts' });
   if ((await deploy.exited()).code !== 0) throw new Error(`deploy-commands failed: ${deploy.stderr()}`);
@@ -185,6 +180,11 @@ async function main(): Promise<void> {
       `| sustained /clips search, ${CONCURRENCY} in flight, ${SECONDS} s | ${completed} ok, ${failed} failed | ${fmt(perSecond)} /s | | ≥ 200 /s |`,
     );
     console.log(`| bot RSS after the run | | ${fmt(rss)} MB | | ≤ 300 MB |`);
+  } catch (error) {
+    // What the bot said last explains a missing answer better than the fake's timeout.
+    const said = bot.logs.filter((line) => line.level !== 'stdout').slice(-10);
+    console.error(said.map((line) => JSON.stringify(line)).join('\n'), bot.stderr().slice(-2_000));
+    throw error;
   } finally {
     await bot.stop('SIGTERM');
     await discord.close();

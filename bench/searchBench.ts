@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { pino } from 'pino';
 import { upsertBroadcasters, upsertClips, upsertGames } from '../src/clips/clipStore.js';
 import { autocompleteChannels, autocompleteClippers } from '../src/clips/search/autocomplete.js';
@@ -21,6 +21,7 @@ import type { Database } from '../src/db/Database.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { type LatencySummary, summarise, timeEach } from './lib/latency.js';
 import { nullCache } from './lib/nullCache.js';
+import { withAdminClient } from './lib/withAdminClient.js';
 import { seededRandom } from '../test/fakes/twitch/clipGenerator.js';
 import { syntheticCorpus, type SyntheticCorpus } from './lib/syntheticClips.js';
 
@@ -325,14 +326,8 @@ async function measure(
   return rows;
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withAdminClient(ADMIN_URL, work);
 }
 
 async function benchPostgres(corpus: SyntheticCorpus): Promise<{ rows: Row[]; ingest: IngestFigure[] }> {
