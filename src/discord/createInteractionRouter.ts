@@ -71,9 +71,20 @@ export function createInteractionRouter(
       const focused = interaction.options.getFocused(true);
       const sub = subcommandKey(interaction.options);
       const command = byName.get(name);
+      const completers = command?.autocomplete;
+      if (typeof completers === 'function') {
+        try {
+          await completers(interaction, deps);
+          count(name, 'autocomplete', 'ok');
+        } catch (error) {
+          count(name, 'autocomplete', 'error');
+          deps.logger.warn({ err: error, command: name, option: focused.name }, 'autocomplete failed');
+          if (!interaction.responded) await interaction.respond([]).catch(() => undefined);
+        }
+        return;
+      }
       const completer =
-        (sub ? command?.autocomplete?.[`${sub} ${focused.name}`] : undefined) ??
-        command?.autocomplete?.[focused.name];
+        (sub ? completers?.[`${sub} ${focused.name}`] : undefined) ?? completers?.[focused.name];
       try {
         const choices = completer ? await completer(String(focused.value), interaction, deps) : [];
         // Discord refuses the whole answer if one choice breaks its limits: enforce them here, once.
