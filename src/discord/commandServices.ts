@@ -94,7 +94,14 @@ export function createCommandServices(options: CommandServicesOptions) {
      * guild id, or `dm:<user id>`). A channel already indexed is a no-op and costs nothing.
      */
     async startIndexing(channel: ResolvedChannel, scope: string): Promise<{ started: boolean }> {
-      if ((await sync.getChannelSyncStatus(channel.id)) !== null) return { started: false };
+      if ((await sync.getChannelSyncStatus(channel.id)) !== null) {
+        // Tracking again marks the channel as still wanted (the sync may stop polling channels nobody
+        // asks about); it costs no quota, and a failure must not stop a search of its stored clips.
+        await sync
+          .trackChannel({ broadcasterId: channel.id, reason: 'search' })
+          .catch((error: unknown) => logger.warn({ err: error }, 'could not keep the channel tracked'));
+        return { started: false };
+      }
       await quota.take(scope);
       const { created } = await sync.trackChannel({
         broadcasterId: channel.id,
