@@ -2,8 +2,10 @@
 //
 // With DISCORD_DEV_GUILD_ID set, the commands go to that one guild (they update instantly, for development);
 // otherwise they are registered globally. Uses a bulk overwrite, so commands removed from commands/ disappear.
+// Prints what changed compared with what was registered before.
 import { REST, Routes } from 'discord.js';
 import { commands } from './commands/index.js';
+import { describeCommandDiff, diffCommands } from './src/discord/commandDiff.js';
 import { ConfigError, loadConfig, loadDotEnv } from './src/config/config.js';
 
 async function deployCommands(): Promise<void> {
@@ -15,8 +17,11 @@ async function deployCommands(): Promise<void> {
   const route = devGuildId
     ? Routes.applicationGuildCommands(applicationId, devGuildId)
     : Routes.applicationCommands(applicationId);
+  const before = (await rest.get(route)) as Array<Record<string, unknown>>;
+  const diff = diffCommands(before, body as unknown as Array<Record<string, unknown>>);
   const registered = (await rest.put(route, { body })) as Array<{ name: string }>;
   const scope = devGuildId ? `guild ${devGuildId}` : 'all guilds (global)';
+  for (const line of describeCommandDiff(diff)) console.log(line);
   console.log(
     `Registered ${registered.length} commands for ${scope}: ${registered.map((c) => c.name).join(', ')}`,
   );

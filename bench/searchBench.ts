@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { pino } from 'pino';
 import { upsertBroadcasters, upsertClips, upsertGames } from '../src/clips/clipStore.js';
 import { autocompleteChannels, autocompleteClippers } from '../src/clips/search/autocomplete.js';
@@ -25,6 +25,7 @@ import { UserError } from '../src/shared/errors.js';
 import { adversarialQueries, type AdversarialQuery } from './lib/adversarialQueries.js';
 import { type LatencySummary, summarise, timeEach } from './lib/latency.js';
 import { nullCache } from './lib/nullCache.js';
+import { withAdminClient } from './lib/withAdminClient.js';
 import { seededRandom } from '../test/fakes/twitch/clipGenerator.js';
 import { syntheticCorpus, type SyntheticCorpus } from './lib/syntheticClips.js';
 
@@ -355,14 +356,8 @@ async function measure(
   return rows;
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withAdminClient(ADMIN_URL, work);
 }
 
 async function benchPostgres(corpus: SyntheticCorpus): Promise<{ rows: Row[]; ingest: IngestFigure[] }> {

@@ -16,16 +16,10 @@ import {
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import {
-  autocompleteChannels,
-  autocompleteClippers,
-  autocompleteGames,
-  truncateName,
-  MAX_AUTOCOMPLETE_RESULTS,
-} from '../src/clips/search/autocomplete.js';
+import { truncateName, MAX_AUTOCOMPLETE_RESULTS } from '../src/clips/search/autocomplete.js';
 import type { Command, CommandDeps } from '../src/discord/Command.js';
 import { requireGuildManager } from '../src/discord/requireGuildManager.js';
-import { resolveTwitchChannel } from '../src/discord/resolveTwitchChannel.js';
+import { isTwitchId } from '../src/twitch/twitchIdentifiers.js';
 import { UserError } from '../src/shared/errors.js';
 import type { SubscriptionView } from '../src/subscriptions/SubscriptionView.js';
 import {
@@ -204,7 +198,7 @@ export const subscriptions = {
       const input = parseAddOptions(interaction);
       // Resolving the channel and starting its indexing may call Twitch: acknowledge within Discord's 3 s.
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-      const twitchChannel = await resolveTwitchChannel(deps, input.twitchChannel);
+      const twitchChannel = await deps.channels.resolve(input.twitchChannel);
       const { subscription, created } = await deps.subscriptions.create({
         guild,
         discordChannelId: input.discordChannelId,
@@ -297,13 +291,13 @@ async function autocompleteChoices(
   const pick = (choices: Array<{ name: string; value: string }>) =>
     choices.map(({ name, value }) => ({ name, value }));
   if (option === 'channel')
-    return pick(await autocompleteChannels({ ...deps, directory: deps.twitch }, { query }));
-  if (option === 'game') return pick(await autocompleteGames(deps, { query }));
+    return pick(await deps.autocomplete.channels(query));
+  if (option === 'game') return pick(await deps.autocomplete.games(query));
   if (option === 'clipper') {
     // Clippers of the chosen Twitch channel when it was picked from the list (its value is then an id).
     const channel = interaction.options.getString('channel')?.trim();
-    const broadcasterId = channel && /^\d{1,20}$/.test(channel) ? channel : undefined;
-    return pick(await autocompleteClippers(deps, { query, broadcasterId }));
+    const broadcasterId = channel && isTwitchId(channel) ? channel : undefined;
+    return pick(await deps.autocomplete.clippers(query, broadcasterId));
   }
   if (option === 'subscription') {
     let guildId: string;

@@ -12,6 +12,7 @@ import { serveBackupRequests } from './db/backup/serveBackupRequests.js';
 import { createDatabase } from './db/createDatabase.js';
 import { applyMigrations } from './db/migrate.js';
 import { isPgliteDatabase } from './db/openPgliteDatabase.js';
+import { createCommandServices } from './discord/commandServices.js';
 import { createDiscordClient } from './discord/createDiscordClient.js';
 import { createDiscordMetrics } from './discord/createDiscordMetrics.js';
 import { createInteractionRouter } from './discord/createInteractionRouter.js';
@@ -110,19 +111,22 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   const routeInteraction = createInteractionRouter({
     commands,
     deps: {
-      db,
-      cache,
-      twitch,
-      sync,
-      searchMetrics: createSearchMetrics(registry),
-      cursorSecret: deriveCursorSecret(config.discord.token),
-      twitchLinking:
-        config.publicUrl && config.tokenEncryptionKey
-          ? { publicUrl: config.publicUrl, tokenEncryptionKey: config.tokenEncryptionKey }
-          : null,
+      ...createCommandServices({
+        db,
+        cache,
+        twitch,
+        sync,
+        searchMetrics: createSearchMetrics(registry),
+        search: { cursorSecret: deriveCursorSecret(config.discord.token) },
+        twitchLinking:
+          config.publicUrl && config.tokenEncryptionKey
+            ? { publicUrl: config.publicUrl, tokenEncryptionKey: config.tokenEncryptionKey }
+            : null,
+        subscriptions: createSubscriptionService({ sql: db.sql, sync, quota: config.subscriptionsPerGuild }),
+        guilds,
+        logger,
+      }),
       logger: logger.child({ component: 'commands' }),
-      subscriptions: createSubscriptionService({ sql: db.sql, sync, quota: config.subscriptionsPerGuild }),
-      guilds,
     },
     interactionsTotal: discordMetrics.interactionsTotal,
   });

@@ -1,41 +1,66 @@
 import type {
   AutocompleteInteraction,
+  ButtonInteraction,
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
+  StringSelectMenuInteraction,
 } from 'discord.js';
 import type { Logger } from 'pino';
-import type { Cache } from '../cache/Cache.js';
-import type { SearchMetrics } from '../clips/search/searchMetrics.js';
-import type { Database } from '../db/Database.js';
-import type { GuildService } from '../guilds/GuildService.js';
-import type { SubscriptionService } from '../subscriptions/SubscriptionService.js';
-import type { ClipSync } from '../sync/ClipSync.js';
-import type { TwitchAdapter } from '../twitch/twitchTypes.js';
+import type { AutocompleteChoice } from '../clips/search/autocomplete.js';
+import type { CommandServices } from './commandServices.js';
+import type { Cooldowns } from './cooldowns.js';
+import type { InteractionStateStore } from './components/interactionState.js';
 
-/** What commands may use. Built once in src/main.ts; commands never open connections themselves. */
-export interface CommandDeps {
-  db: Database;
-  cache: Cache;
+/**
+ * What commands may use: services, never the database or Twitch clients themselves. Built once by
+ * createCommandServices (called from src/main.ts); tests build it the same way.
+ */
+export interface CommandDeps extends CommandServices {
   logger: Logger;
-  /** Interactive Twitch lookups (channel search, login → id); runs at the limiter's highest priority. */
-  twitch: Pick<TwitchAdapter, 'searchChannels' | 'getUserByLogin' | 'getUsersByIds'>;
-  /** Searching a channel starts indexing its clips. */
-  sync: Pick<ClipSync, 'trackChannel' | 'getChannelSyncStatus'>;
-  searchMetrics: SearchMetrics;
-  /** Signs search page cursors (findClips); derived from a configured secret in main. */
-  cursorSecret?: string;
-  /** Twitch account linking; null when the operator has not set PUBLIC_URL and TOKEN_ENCRYPTION_KEY. */
-  twitchLinking: { publicUrl: string; tokenEncryptionKey: Buffer } | null;
-  /** `/subscriptions`: add, list, pause, resume, remove (per-guild quota inside). */
-  subscriptions: SubscriptionService;
-  /** `/settings` and the manage permission's manager role. */
-  guilds: Pick<GuildService, 'getSettings' | 'updateSettings'>;
+  /** Paging and other component state, in the cache behind the short key carried in `custom_id`. */
+  state: InteractionStateStore;
+  cooldowns: Cooldowns;
 }
 
-/** One slash command: a file in commands/ exporting `{ data, execute } satisfies Command`. */
+export type SlashHandler = (interaction: ChatInputCommandInteraction, deps: CommandDeps) => Promise<void>;
+
+/** Returns the choices for the focused option; the router answers Discord (≤ 25, names cut to 100). */
+export type Autocompleter = (
+  value: string,
+  interaction: AutocompleteInteraction,
+  deps: CommandDeps,
+) => Promise<AutocompleteChoice[]>;
+
+export type ComponentInteraction = ButtonInteraction | StringSelectMenuInteraction;
+
+/** Handles a button or select menu whose custom_id is `componentId(command, action, ...args)`. */
+export type ComponentHandler = (
+  interaction: ComponentInteraction,
+  args: string[],
+  deps: CommandDeps,
+) => Promise<void>;
+
+/**
+ * One top-level slash command: a file in commands/ exporting `{ ... } satisfies Command`. Give either
+ * `execute` (no sub-commands) or `subcommands`, keyed by sub-command name (`"group sub"` inside a group).
+ */
 export interface Command {
   /** The registration payload (SlashCommandBuilder#toJSON()). */
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
-  execute(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void>;
-  autocomplete?(interaction: AutocompleteInteraction, deps: CommandDeps): Promise<void>;
+  execute?: SlashHandler;
+  subcommands?: Record<string, SlashHandler>;
+  /**
+   * Completers by option name, or by `"<sub-command> <option>"` when one sub-command needs its own. A
+   * function instead answers the interaction itself (the older form, kept so existing commands still work).
+   */
+  autocomplete?:
+    | Record<string, Autocompleter>
+    | ((interaction: AutocompleteInteraction, deps: CommandDeps) => Promise<void>);
+  /** Buttons and select menus this command sends, by action (the second part of their custom_id). */
+  components?: Record<string, ComponentHandler>;
+  /**
+   * Only usable in a server. Registration restricts the command's contexts to guilds; the router still
+   * refuses a DM invocation with a friendly message (an old registration may allow it).
+   */
+  guildOnly?: boolean;
 }

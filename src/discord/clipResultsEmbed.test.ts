@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { ClipSearchHit, ClipSearchPage } from '../clips/search/ClipSearchQuery.js';
-import { clipResultsEmbed } from './clipResultsEmbed.js';
+import type { ClipRecord } from '../clips/ClipRecord.js';
+import { clipResultsComponents, clipResultsEmbed, type ClipListView } from './clipResultsEmbed.js';
+import { decodeCustomId } from './components/customId.js';
 
-function hit(overrides: Partial<ClipSearchHit> = {}): ClipSearchHit {
+function clip(overrides: Partial<ClipRecord> = {}): ClipRecord {
   return {
     id: 'AwkwardClip',
     broadcasterId: '1',
     creatorId: '2',
     creatorName: 'clipper',
     videoId: null,
-    gameId: null,
+    gameId: '33',
     language: 'en',
     title: 'insane clutch',
     viewCount: 12_345,
@@ -20,68 +21,108 @@ function hit(overrides: Partial<ClipSearchHit> = {}): ClipSearchHit {
     durationSec: 30,
     vodOffset: null,
     isFeatured: false,
-    score: null,
     ...overrides,
   };
 }
 
-function page(clips: ClipSearchHit[], overrides: Partial<ClipSearchPage> = {}): ClipSearchPage {
+function view(clips: ClipRecord[], overrides: Partial<ClipListView> = {}): ClipListView {
   return {
+    heading: 'Clips',
     clips,
-    nextCursor: null,
-    totalEstimate: clips.length,
+    rankOffset: 0,
+    channelNames: new Map([['1', 'Streamer']]),
+    gameNames: new Map([['33', 'Chess']]),
+    total: clips.length,
     totalIsExact: true,
-    mode: 'exact',
     ...overrides,
   };
 }
 
 describe('clipResultsEmbed', () => {
-  it('lists each clip as a numbered link with channel, views and a Discord timestamp', () => {
-    const embed = clipResultsEmbed(page([hit()]), 'Clips', new Map([['1', 'Streamer']])).toJSON();
+  it('lists rank, linked title, channel, game, clipper, views, duration and age, with the top thumbnail', () => {
+    const embed = clipResultsEmbed(view([clip()], { rankOffset: 10, page: 2, hasMorePages: true })).toJSON();
     expect(embed.description).toBe(
-      '**1.** [insane clutch](https://clips.twitch.tv/AwkwardClip) — Streamer · 12,345 views · <t:1767323045:d>',
+      '**11.** [insane clutch](https://clips.twitch.tv/AwkwardClip) — Streamer · Chess · by clipper · 12,345 views · 0:30 · <t:1767323045:R>',
     );
-    expect(embed.footer?.text).toBe('1 clip');
+    expect(embed.footer?.text).toBe('1 clip · page 2');
+    expect(embed.thumbnail?.url).toBe('https://example.test/t.jpg');
   });
 
-  it('escapes markdown in titles so a title cannot break the link or inject formatting', () => {
+  it('escapes markdown, masked links and mentions in titles, names and the heading', () => {
     const embed = clipResultsEmbed(
-      page([hit({ title: '**bold** [x](evil) ~~gone~~' })]),
-      'Clips',
-      new Map(),
+      view([clip({ title: '**bold** [x](evil) @everyone', creatorName: '<@1>' })], { heading: '[a](b)' }),
     ).toJSON();
     expect(embed.description).toContain(
-      '[\\*\\*bold\\*\\* \\[x\\]\\(evil\\) \\~\\~gone\\~\\~](https://clips.twitch.tv/',
+      '[\\*\\*bold\\*\\* \\[x\\]\\(evil\\) @\u200Beveryone](https://clips.twitch.tv/',
     );
+    expect(embed.description).toContain('by \\<@\u200B1\\>');
+    expect(embed.title).toBe('\\[a\\]\\(b\\)');
+  });
+
+  it('never links anywhere but Twitch', () => {
+    const embed = clipResultsEmbed(view([clip({ url: 'https://evil.test/x) [y](z' })])).toJSON();
+    expect(embed.description).toContain('(https://clips.twitch.tv/AwkwardClip)');
   });
 
   it('says when the total is an estimate and when the match was fuzzy', () => {
     const embed = clipResultsEmbed(
-      page([hit()], { totalEstimate: 25_000, totalIsExact: false, mode: 'fuzzy' }),
-      'Clips',
-      new Map(),
+      view([clip()], { total: 25_000, totalIsExact: false, fuzzy: true }),
     ).toJSON();
     expect(embed.footer?.text).toBe('about 25,000 clips (no exact match; showing close spellings)');
   });
 
   it('stays within Discord embed limits for a full page of the longest titles', () => {
-    const clips = Array.from({ length: 25 }, (_, i) => hit({ id: `c${i}`, title: 'x'.repeat(140) }));
-    const embed = clipResultsEmbed(page(clips), 'y'.repeat(300), new Map()).toJSON();
+    const clips = Array.from({ length: 25 }, (_, i) => clip({ id: `c${i}`, title: 'x'.repeat(140) }));
+    const embed = clipResultsEmbed(view(clips, { heading: 'y'.repeat(300) })).toJSON();
     expect(embed.title!.length).toBeLessThanOrEqual(256);
     expect(embed.description!.length).toBeLessThanOrEqual(4096);
     expect(embed.description!.split('\n')).toHaveLength(25);
   });
 
   it('drops trailing lines rather than exceed the limit when even short titles do not fit', () => {
-    const url = `https://clips.twitch.tv/${'z'.repeat(150)}`;
-    const clips = Array.from({ length: 25 }, (_, i) => hit({ id: `c${i}`, url, title: '*'.repeat(140) }));
-    const embed = clipResultsEmbed(page(clips), 'Clips', new Map()).toJSON();
+    const clips = Array.from({ length: 25 }, (_, i) =>
+      clip({ id: `c${i}`, title: '*'.repeat(140), creatorName: '_'.repeat(40) }),
+    );
+    const embed = clipResultsEmbed(view(clips, { channelNames: new Map([['1', '|'.repeat(40)]]) })).toJSON();
     expect(embed.description!.length).toBeLessThanOrEqual(4096);
     expect(embed.description!.split('\n').length).toBeLessThan(25);
   });
 
   it('says so when nothing matched', () => {
-    expect(clipResultsEmbed(page([]), 'Clips', new Map()).toJSON().description).toBe('No clips found.');
+    expect(clipResultsEmbed(view([])).toJSON().description).toBe('No clips found.');
+  });
+});
+
+describe('clipResultsComponents', () => {
+  it('offers a select of the page, page buttons bound to the state key, ⭐ for the top clip and a link', () => {
+    const clips = Array.from({ length: 10 }, (_, i) => clip({ id: `Clip${i}`, title: `t${i}` }));
+    const rows = clipResultsComponents(view(clips, { hasMorePages: true }), {
+      command: 'clips',
+      stateKey: 'abcdefghijkl',
+      pageIndex: 0,
+    }).map((row) => row.toJSON());
+    expect(rows).toHaveLength(2);
+    const select = rows[0]!.components[0] as { custom_id: string; options: Array<{ value: string }> };
+    expect(select.options.map((o) => o.value)).toEqual(clips.map((c) => c.id));
+    const buttons = rows[1]!.components as Array<{ custom_id?: string; url?: string; disabled?: boolean }>;
+    expect(buttons.map((b) => (b.custom_id ? decodeCustomId(b.custom_id) : b.url))).toEqual([
+      { command: 'clips', action: 'page', args: ['abcdefghijkl', '0'] },
+      { command: 'clips', action: 'page', args: ['abcdefghijkl', '1'] },
+      { command: 'clips', action: 'save', args: ['Clip0'] },
+      'https://clips.twitch.tv/AwkwardClip',
+    ]);
+    expect(buttons.map((b) => b.disabled ?? false)).toEqual([true, false, false, false]);
+    const ids = rows.flatMap((row) => row.components.map((c) => (c as { custom_id?: string }).custom_id));
+    for (const id of ids) if (id) expect(id.length).toBeLessThanOrEqual(100);
+  });
+
+  it('keeps select labels and descriptions within 100 characters whatever the title', () => {
+    const rows = clipResultsComponents(view([clip({ title: '😀'.repeat(300) })]), null).map((r) =>
+      r.toJSON(),
+    );
+    const option = (rows[0]!.components[0] as { options: Array<{ label: string; description: string }> })
+      .options[0]!;
+    expect(option.label.length).toBeLessThanOrEqual(100);
+    expect(option.description.length).toBeLessThanOrEqual(100);
   });
 });

@@ -1,4 +1,5 @@
-import { ApiClient, type ApiConfig } from '@twurple/api';
+import { isTwitchLogin } from './twitchIdentifiers.js';
+import { ApiClient, type ApiConfig, type HelixClip } from '@twurple/api';
 import { AppTokenAuthProvider, type AuthProvider } from '@twurple/auth';
 import { LRUCache } from 'lru-cache';
 import { Registry, type Counter, type Gauge } from 'prom-client';
@@ -255,8 +256,8 @@ export function createTwitchAdapter(options: CreateTwitchAdapterOptions): Twitch
     getUsersByIds,
     getUsersByLogins,
     async getUserByLogin(login, priority, signal) {
-      // Twitch logins are 4–25 of [a-zA-Z0-9_]; anything else cannot exist, so skip the call.
-      if (!/^[a-zA-Z0-9_]{1,25}$/.test(login.trim())) return null;
+      // Anything that is not a login cannot exist, so skip the call.
+      if (!isTwitchLogin(login.trim())) return null;
       const [user] = await getUsersByLogins([login], priority, signal);
       return user ?? null;
     },

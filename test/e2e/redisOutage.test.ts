@@ -74,17 +74,22 @@ describe('the bot when Redis goes away and comes back', () => {
     expect(code).toBe(200);
     expect(report.checks.database?.status).toBe('up');
 
-    const about = await discord.interact.slashCommand({ name: 'about' }).finalMessage();
+    const about = await discord.interact.slashCommand({ name: 'help' }).finalMessage();
     expect((about.embeds as Array<{ title: string }>)[0]!.title).toBe('TwitchClipSearch');
 
     // Channel autocomplete goes to Twitch through the Helix limiter, whose shared budget lives in Redis.
     const choices = await discord.interact
-      .autocomplete({ name: 'search', options: { channel: 'speedy' }, focused: 'channel' })
+      .autocomplete({
+        name: 'clips',
+        subcommand: 'search',
+        options: { channel: 'speedy' },
+        focused: 'channel',
+      })
       .autocompleteChoices();
     expect(choices.map((choice) => choice.value)).toContain('100000101');
 
     const search = await discord.interact
-      .slashCommand({ name: 'search', options: { text: 'clutch' } })
+      .slashCommand({ name: 'clips', subcommand: 'search', options: { text: 'clutch' } })
       .finalMessage();
     expect((search.embeds as Array<{ title: string }>)[0]!.title).toBe('Clips matching “clutch”');
   });

@@ -3,8 +3,9 @@
 // and lets you type commands at a prompt; each is sent to the bot as a real INTERACTION_CREATE and its
 // answer printed. Ctrl+C stops everything.
 //
-//   /search text:clutch            /search channel:speedyrunner period:month
-//   /about                         autocomplete search channel spe
+//   /clips search text:clutch      /clips top channel:speedyrunner period:month
+//   next | prev | open 3 | save    autocomplete clips search channel spe
+//   /favorites list                /help
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,10 @@ function parseOptions(words: string[]): OptionValues {
     const [name, ...rest] = word.split(':');
     const value = rest.join(':');
     if (!name || value === '') continue;
-    options[name] = /^\d+$/.test(value) && name !== 'channel' && name !== 'game' ? Number(value) : value;
+    options[name] =
+      /^\d+$/.test(value) && !['channel', 'game', 'clipper', 'clip', 'text'].includes(name)
+        ? Number(value)
+        : value;
   }
   return options;
 }
@@ -40,7 +44,38 @@ function renderMessage(message: Record<string, unknown>): string {
     const footer = embed.footer as { text?: string } | undefined;
     if (footer?.text) lines.push(`(${footer.text})`);
   }
+  const controls = componentsOf(message).flatMap((component) =>
+    component.type === 3
+      ? [`[select: ${String(component.placeholder ?? '')}]`]
+      : [
+          `[${component.disabled ? '-' : ''}${[component.emoji?.name, component.label].filter(Boolean).join(' ')}]`,
+        ],
+  );
+  if (controls.length > 0) lines.push(controls.join(' '));
+  if ((Number(message.flags ?? 0) & 64) !== 0) lines.push('(only you can see this)');
   return lines.join('\n');
+}
+
+interface ComponentJson {
+  type: number;
+  custom_id?: string;
+  label?: string;
+  disabled?: boolean;
+  placeholder?: string;
+  emoji?: { name?: string };
+  options?: Array<{ value: string }>;
+}
+
+function componentsOf(message: Record<string, unknown>): ComponentJson[] {
+  return ((message.components ?? []) as Array<{ components: ComponentJson[] }>).flatMap(
+    (row) => row.components,
+  );
+}
+
+/** The component of the last answer whose custom_id names this action (`v1:<command>:<action>:…`). */
+function componentFor(message: Record<string, unknown> | undefined, action: string, index = 0) {
+  if (!message) return undefined;
+  return componentsOf(message).filter((component) => component.custom_id?.split(':')[2] === action)[index];
 }
 
 /** Splits `a b:"c d"` into `['a', 'b:c d']`. */
@@ -84,11 +119,12 @@ async function main(): Promise<void> {
   );
   console.log(
     'Nothing is indexed until someone searches a channel. Try:\n' +
-      '  /search channel:speedyrunner        (starts indexing its clips; a few seconds)\n' +
+      '  /clips recent channel:speedyrunner  (starts indexing its clips; a few seconds)\n' +
       '  /twitch status channel:speedyrunner\n' +
-      '  /search text:speedyrunner sort:views\n' +
-      '  autocomplete search channel spe\n' +
-      '  /about     quit',
+      '  /clips search text:speedyrunner sort:views     then: next, prev, open 3, save\n' +
+      '  /favorites list\n' +
+      '  autocomplete clips search channel spe\n' +
+      '  /help     quit',
   );
 
   const stopAll = async (): Promise<void> => {
@@ -104,16 +140,48 @@ async function main(): Promise<void> {
     return;
   }
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  // The last answer that has buttons: next / prev / open N / save press them.
+  let lastWithComponents: Record<string, unknown> | undefined;
+  const show = (message: Record<string, unknown>) => {
+    console.log(renderMessage(message));
+    if (componentsOf(message).length > 0 && (Number(message.flags ?? 0) & 64) === 0)
+      lastWithComponents = message;
+    else if (componentsOf(message).length > 0 && componentFor(message, 'page')) lastWithComponents = message;
+  };
   for (;;) {
     const line = (await prompt.question('> ')).trim();
     if (line === 'quit' || line === 'exit') break;
     const words = splitWords(line);
     try {
-      if (words[0] === 'autocomplete' && words[1] && words[2]) {
+      if (words[0] === 'next' || words[0] === 'prev' || words[0] === 'save' || words[0] === 'open') {
+        const component =
+          words[0] === 'open'
+            ? componentFor(lastWithComponents, 'open')
+            : componentFor(
+                lastWithComponents,
+                words[0] === 'save' ? 'save' : 'page',
+                words[0] === 'next' ? 1 : 0,
+              );
+        if (!component?.custom_id || !lastWithComponents) {
+          console.log('no results with that button yet');
+          continue;
+        }
+        const value = component.options?.[Number(words[1] ?? '1') - 1]?.value;
+        const handle = discord.interact.component({
+          customId: component.custom_id,
+          message: lastWithComponents,
+          ...(words[0] === 'open' ? { componentType: 3, values: value ? [value] : [] } : {}),
+        });
+        show(await handle.finalMessage());
+      } else if (words[0] === 'autocomplete' && words[1] && words[2]) {
+        // `autocomplete clips search channel spe`: a sub-command may sit between command and option.
+        const hasSub = words[3] !== undefined && !['channel', 'game', 'clipper', 'clip'].includes(words[2]);
+        const option = hasSub ? words[3]! : words[2];
         const handle = discord.interact.autocomplete({
           name: words[1],
-          options: { [words[2]]: words.slice(3).join(' ') },
-          focused: words[2],
+          ...(hasSub ? { subcommand: words[2] } : {}),
+          options: { [option]: words.slice(hasSub ? 4 : 3).join(' ') },
+          focused: option,
         });
         const choices = await handle.autocompleteChoices();
         console.log(choices.map((choice) => `${String(choice.name)}  →  ${String(choice.value)}`).join('\n'));
@@ -125,10 +193,11 @@ async function main(): Promise<void> {
           ...(subcommand ? { subcommand } : {}),
           options: parseOptions(words.slice(subcommand ? 2 : 1)),
         });
-        console.log(renderMessage(await handle.finalMessage()));
+        show(await handle.finalMessage());
       } else if (line !== '') {
         console.log(
-          'commands: /<name> [subcommand] option:value …, autocomplete <command> <option> <text>, quit',
+          'commands: /<name> [subcommand] option:value …, next, prev, open <n>, save, ' +
+            'autocomplete <command> [subcommand] <option> <text>, quit',
         );
       }
     } catch (error) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../shared/errors.js';
+import { TWITCH_ID } from '../../twitch/twitchIdentifiers.js';
 import type { ClipRecord } from '../ClipRecord.js';
 
 export const SEARCH_SORTS = ['relevance', 'views', 'newest', 'oldest'] as const;
@@ -8,7 +9,7 @@ export const MAX_PAGE_SIZE = 25;
 export const DEFAULT_PAGE_SIZE = 10;
 export const MAX_CHANNEL_FILTERS = 25;
 
-const twitchId = z.string().regex(/^\d{1,20}$/, 'must be a numeric Twitch id');
+const twitchId = z.string().regex(TWITCH_ID, 'must be a numeric Twitch id');
 
 /** What a caller (a Discord command, a test) may ask the search for; validated by {@link parseClipSearchQuery}. */
 export const clipSearchQuerySchema = z
