@@ -76,6 +76,7 @@ const data = new SlashCommandBuilder()
 
 export const settings = {
   data,
+  guildOnly: true,
 
   async execute(interaction, deps) {
     // Before anything else: a refusal is an ephemeral reply that changes nothing.

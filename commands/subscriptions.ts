@@ -17,7 +17,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { truncateName, MAX_AUTOCOMPLETE_RESULTS } from '../src/clips/search/autocomplete.js';
-import type { Command, CommandDeps } from '../src/discord/Command.js';
+import type { Command, CommandDeps, SlashHandler } from '../src/discord/Command.js';
 import { requireGuildManager } from '../src/discord/requireGuildManager.js';
 import { isTwitchId } from '../src/twitch/twitchIdentifiers.js';
 import { UserError } from '../src/shared/errors.js';
@@ -39,6 +39,7 @@ const TEXT = {
   remove: 'Stop posting clips of a subscription and delete it',
   pause: 'Stop posting clips of a subscription until it is resumed',
   resume: 'Post clips of a paused subscription again',
+  test: 'Post a sample clip message where a subscription posts, to check permissions and looks',
   optionTwitchChannel: 'Twitch channel: its name or twitch.tv link',
   optionPostIn: 'Where to post the clips (default: this channel)',
   optionMinViews: 'Only clips with at least this many views (checked again as views grow)',
@@ -70,6 +71,8 @@ const TEXT = {
   resumedAfterError:
     'It had been paused because the bot could not post there. If that is not fixed yet, give the bot View Channel, Send Messages and Embed Links in that channel.',
   notPaused: (name: string, channel: string) => `Clips of ${name} in ${channel} are not paused.`,
+  testPosted: (name: string, channel: string) =>
+    `Posted a sample of how clips of ${name} will look in ${channel}. Delete it whenever you like.`,
   every: 'every new clip',
   digest: (period: string, size: number) => `${period} digest of the top ${size}`,
   filterMinViews: (views: number) => `at least ${views.toLocaleString('en-US')} views`,
@@ -170,6 +173,7 @@ const data = new SlashCommandBuilder()
   .addSubcommand((sub) => withSubscriptionOption(sub.setName('remove').setDescription(TEXT.remove)))
   .addSubcommand((sub) => withSubscriptionOption(sub.setName('pause').setDescription(TEXT.pause)))
   .addSubcommand((sub) => withSubscriptionOption(sub.setName('resume').setDescription(TEXT.resume)))
+  .addSubcommand((sub) => withSubscriptionOption(sub.setName('test').setDescription(TEXT.test)))
   .toJSON();
 
 function withSubscriptionOption(sub: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder {
@@ -187,54 +191,82 @@ function withSubscriptionOption(sub: SlashCommandSubcommandBuilder): SlashComman
 
 const EPHEMERAL = { flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } as const;
 
+/** The subscription a `remove`/`pause`/`resume`/`test` invocation names, within the invoker's guild. */
+function subscriptionReference(interaction: ChatInputCommandInteraction, guildId: string) {
+  return { guildId, reference: interaction.options.getString('subscription', true) };
+}
+
+async function replyPrivately(interaction: ChatInputCommandInteraction, content: string): Promise<void> {
+  await interaction.reply({ ...EPHEMERAL, content });
+}
+
+// Every handler checks the manage permission first: a refusal is an ephemeral reply that changes nothing.
+const add: SlashHandler = async (interaction, deps) => {
+  const { guild } = await requireGuildManager(interaction, deps);
+  const input = parseAddOptions(interaction);
+  // Resolving the channel and starting its indexing may call Twitch: acknowledge within Discord's 3 s.
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const twitchChannel = await deps.channels.resolve(input.twitchChannel);
+  const { subscription, created } = await deps.subscriptions.create({
+    guild,
+    discordChannelId: input.discordChannelId,
+    twitchChannel,
+    createdByUserId: interaction.user.id,
+    filters: input.filters,
+  });
+  await interaction.editReply({
+    embeds: [addedEmbed(subscription, created)],
+    allowedMentions: { parse: [] },
+  });
+};
+
+const list: SlashHandler = async (interaction, deps) => {
+  const { guild } = await requireGuildManager(interaction, deps);
+  const views = await deps.subscriptions.list({ guildId: guild.id });
+  await interaction.reply({ ...EPHEMERAL, ...listMessage(views, deps.subscriptions.quota) });
+};
+
+const remove: SlashHandler = async (interaction, deps) => {
+  const { guild } = await requireGuildManager(interaction, deps);
+  const removed = await deps.subscriptions.remove(subscriptionReference(interaction, guild.id));
+  await replyPrivately(interaction, TEXT.removed(...names(removed)));
+};
+
+const pause: SlashHandler = async (interaction, deps) => {
+  const { guild } = await requireGuildManager(interaction, deps);
+  const { subscription, changed } = await deps.subscriptions.pause(
+    subscriptionReference(interaction, guild.id),
+  );
+  await replyPrivately(interaction, (changed ? TEXT.paused : TEXT.alreadyPaused)(...names(subscription)));
+};
+
+const resume: SlashHandler = async (interaction, deps) => {
+  const { guild } = await requireGuildManager(interaction, deps);
+  const { subscription, changed, previousReason } = await deps.subscriptions.resume(
+    subscriptionReference(interaction, guild.id),
+  );
+  let content = changed ? TEXT.resumed(...names(subscription)) : TEXT.notPaused(...names(subscription));
+  if (changed && previousReason !== null && previousReason !== 'user')
+    content += `\n${TEXT.resumedAfterError}`;
+  await replyPrivately(interaction, content);
+};
+
+const test: SlashHandler = async (interaction, deps) => {
+  const { guild } = await requireGuildManager(interaction, deps);
+  const subscription = await deps.subscriptions.find(subscriptionReference(interaction, guild.id));
+  // A post to another channel may wait on its rate limit: acknowledge within Discord's 3 s.
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await deps.notifications.sendTestPost(subscription);
+  await interaction.editReply({
+    content: TEXT.testPosted(...names(subscription)),
+    allowedMentions: { parse: [] },
+  });
+};
+
 export const subscriptions = {
   data,
-
-  async execute(interaction, deps) {
-    // Before anything else: a refusal is an ephemeral reply that changes nothing.
-    const { guild } = await requireGuildManager(interaction, deps);
-    const subcommand = interaction.options.getSubcommand();
-    if (subcommand === 'add') {
-      const input = parseAddOptions(interaction);
-      // Resolving the channel and starting its indexing may call Twitch: acknowledge within Discord's 3 s.
-      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-      const twitchChannel = await deps.channels.resolve(input.twitchChannel);
-      const { subscription, created } = await deps.subscriptions.create({
-        guild,
-        discordChannelId: input.discordChannelId,
-        twitchChannel,
-        createdByUserId: interaction.user.id,
-        filters: input.filters,
-      });
-      await interaction.editReply({
-        embeds: [addedEmbed(subscription, created)],
-        allowedMentions: { parse: [] },
-      });
-      return;
-    }
-    if (subcommand === 'list') {
-      const views = await deps.subscriptions.list({ guildId: guild.id });
-      await interaction.reply({ ...EPHEMERAL, ...listMessage(views, deps.subscriptions.quota) });
-      return;
-    }
-    const reference = { guildId: guild.id, reference: interaction.options.getString('subscription', true) };
-    let content: string;
-    if (subcommand === 'remove') {
-      const removed = await deps.subscriptions.remove(reference);
-      content = TEXT.removed(...names(removed));
-    } else if (subcommand === 'pause') {
-      const { subscription, changed } = await deps.subscriptions.pause(reference);
-      content = (changed ? TEXT.paused : TEXT.alreadyPaused)(...names(subscription));
-    } else if (subcommand === 'resume') {
-      const { subscription, changed, previousReason } = await deps.subscriptions.resume(reference);
-      content = changed ? TEXT.resumed(...names(subscription)) : TEXT.notPaused(...names(subscription));
-      if (changed && previousReason !== null && previousReason !== 'user')
-        content += `\n${TEXT.resumedAfterError}`;
-    } else {
-      throw new UserError('subscriptions.unknownSubcommand', `Unknown sub-command ${subcommand}.`);
-    }
-    await interaction.reply({ ...EPHEMERAL, content });
-  },
+  subcommands: { add, list, remove, pause, resume, test },
+  guildOnly: true,
 
   async autocomplete(interaction, deps) {
     const focused = interaction.options.getFocused(true);
@@ -290,8 +322,7 @@ async function autocompleteChoices(
 ): Promise<Array<{ name: string; value: string }>> {
   const pick = (choices: Array<{ name: string; value: string }>) =>
     choices.map(({ name, value }) => ({ name, value }));
-  if (option === 'channel')
-    return pick(await deps.autocomplete.channels(query));
+  if (option === 'channel') return pick(await deps.autocomplete.channels(query));
   if (option === 'game') return pick(await deps.autocomplete.games(query));
   if (option === 'clipper') {
     // Clippers of the chosen Twitch channel when it was picked from the list (its value is then an id).

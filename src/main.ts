@@ -26,6 +26,7 @@ import { createLogger } from './observability/logger.js';
 import { createMetricsRegistry } from './observability/metrics.js';
 import { createNotifier } from './notify/Notifier.js';
 import { notifyDiscordFromRest } from './notify/notifyDiscord.js';
+import { sendSubscriptionTestPost } from './notify/sendSubscriptionTestPost.js';
 import { ShutdownSequence } from './shared/ShutdownSequence.js';
 import { createSubscriptionService } from './subscriptions/SubscriptionService.js';
 import { createClipSync } from './sync/ClipSync.js';
@@ -124,6 +125,10 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
             : null,
         subscriptions: createSubscriptionService({ sql: db.sql, sync, quota: config.subscriptionsPerGuild }),
         guilds,
+        notifications: {
+          sendTestPost: (subscription) =>
+            sendSubscriptionTestPost(notifyDiscordFromRest(discord.rest), subscription),
+        },
         logger,
       }),
       logger: logger.child({ component: 'commands' }),

@@ -5,6 +5,7 @@ import { info } from './info.js';
 import { random } from './random.js';
 import { recent } from './recent.js';
 import { search } from './search.js';
+import { stats } from './stats.js';
 import { top } from './top.js';
 
 /**
@@ -14,7 +15,7 @@ import { top } from './top.js';
  */
 export const clips = commandWithSubcommands({
   name: 'clips',
-  description: 'Find Twitch clips: search titles, top, newest, random, or one clip',
-  subcommands: [search, top, recent, random, info],
+  description: 'Find Twitch clips: search titles, top, newest, random, one clip, or a channel’s stats',
+  subcommands: [search, top, recent, random, info, stats],
   components: { page: turnClipListPage, open, save },
 });

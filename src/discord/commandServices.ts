@@ -19,18 +19,21 @@ import {
   type TopClipsQuery,
 } from '../clips/browse/browseClips.js';
 import type { ClipRecord } from '../clips/ClipRecord.js';
+import { getChannelClipStats } from '../clips/stats/getChannelClipStats.js';
+import { renderClipStatsChart } from '../clips/stats/renderClipStatsChart.js';
 import {
   autocompleteChannels,
   autocompleteClippers,
   autocompleteGames,
 } from '../clips/search/autocomplete.js';
-import type { ClipSearchQuery } from '../clips/search/ClipSearchQuery.js';
+import type { ClipSearchPeriod, ClipSearchQuery } from '../clips/search/ClipSearchQuery.js';
 import { findClips, type FindClipsDeps } from '../clips/search/findClips.js';
 import type { SearchMetrics } from '../clips/search/searchMetrics.js';
 import type { Database } from '../db/Database.js';
 import { addFavorite, autocompleteFavorites, listFavorites, removeFavorite } from '../favorites/favorites.js';
 import type { GuildService } from '../guilds/GuildService.js';
 import type { SubscriptionService } from '../subscriptions/SubscriptionService.js';
+import type { SubscriptionView } from '../subscriptions/SubscriptionView.js';
 import type { ClipSync } from '../sync/ClipSync.js';
 import type { TwitchAdapter } from '../twitch/twitchTypes.js';
 import { createCooldowns } from './cooldowns.js';
@@ -54,6 +57,8 @@ export interface CommandServicesOptions {
   subscriptions: SubscriptionService;
   /** `/settings` and the manage permission's manager role. */
   guilds: Pick<GuildService, 'getSettings' | 'updateSettings'>;
+  /** `/subscriptions test`: a sample post where a subscription posts (src/notify/sendSubscriptionTestPost). */
+  notifications: { sendTestPost(subscription: SubscriptionView): Promise<{ messageId: string }> };
 }
 
 /**
@@ -83,6 +88,17 @@ export function createCommandServices(options: CommandServicesOptions) {
     displayNames: (page: ReadonlyArray<Pick<ClipRecord, 'broadcasterId' | 'gameId'>>) =>
       clipDisplayNames({ db }, page),
     counts: () => countIndexedClips({ db, cache }),
+    /** A channel's clips per day, views, top clippers and games over a period, and their chart as a PNG. */
+    async stats(query: {
+      broadcasterId: string;
+      period: ClipSearchPeriod;
+      channelName: string;
+      periodLabel: string;
+    }) {
+      const stats = await getChannelClipStats({ db }, query);
+      const chart = await renderClipStatsChart(stats, query);
+      return { stats, chart };
+    },
   };
 
   const channels = {
@@ -141,6 +157,7 @@ export function createCommandServices(options: CommandServicesOptions) {
     twitchLinking: options.twitchLinking,
     subscriptions: options.subscriptions,
     guilds: options.guilds,
+    notifications: options.notifications,
     state: createInteractionStateStore(cache),
     cooldowns: createCooldowns({ cache }),
   };

@@ -3,9 +3,9 @@ import { canManageGuild } from '../guilds/canManageGuild.js';
 import type { GuildSettings } from '../guilds/guildSettings.js';
 import { UserError } from '../shared/errors.js';
 import type { CommandDeps } from './Command.js';
+import { texts } from './texts.js';
 
 const TEXT = {
-  guildOnly: 'This command works in a server, not in direct messages.',
   notManager:
     'Only members with the Manage Server permission can manage clip subscriptions and settings here.',
   notManagerWithRole: (role: string) =>
@@ -27,7 +27,7 @@ export async function requireGuildManager(
   interaction: ChatInputCommandInteraction | AutocompleteInteraction,
   deps: Pick<CommandDeps, 'guilds'>,
 ): Promise<ManagerContext> {
-  if (!interaction.inGuild()) throw new UserError('guild.only', TEXT.guildOnly);
+  if (!interaction.inGuild()) throw new UserError('guild.only', texts(interaction.locale).errors.guildOnly);
   const settings = await deps.guilds.getSettings({ guildId: interaction.guildId });
   const allowed = canManageGuild({
     memberPermissions: interaction.memberPermissions?.bitfield ?? null,

@@ -78,7 +78,7 @@ describe('the compiled build (what the Docker image runs)', () => {
   });
 
   it('answers a slash command', async () => {
-    const message = await discord.interact.slashCommand({ name: 'about' }).finalMessage();
+    const message = await discord.interact.slashCommand({ name: 'help' }).finalMessage();
     expect((message.embeds as Array<{ title: string }>)[0]!.title).toBe('TwitchClipSearch');
   });
 

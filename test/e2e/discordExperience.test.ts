@@ -2,6 +2,7 @@
 // (real discord.js), paging with buttons, the select menu, favourites, expired and forged components,
 // another member's buttons, cooldowns, errors after a deferral, hostile input, a channel without embed
 // permission and DMs. Clips are seeded straight into PostgreSQL so the test does not wait for a backfill.
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertBroadcasters, upsertClips } from '../../src/clips/clipStore.js';
 import type { ClipRecord } from '../../src/clips/ClipRecord.js';
@@ -155,7 +156,14 @@ describe('the Discord experience', () => {
 
   it('registers its commands through the fake’s validation and prints what changed on a second run', async () => {
     const commands = discord.commands(discord.fixtures.guild.id);
-    expect(commands.map((c) => c.name).sort()).toEqual(['clips', 'favorites', 'help', 'twitch']);
+    expect(commands.map((c) => c.name).sort()).toEqual([
+      'clips',
+      'favorites',
+      'help',
+      'settings',
+      'subscriptions',
+      'twitch',
+    ]);
     const clips = commands.find((c) => c.name === 'clips')! as Json;
     expect(((clips.options ?? []) as Json[]).map((o) => o.name)).toEqual([
       'search',
@@ -163,6 +171,7 @@ describe('the Discord experience', () => {
       'recent',
       'random',
       'info',
+      'stats',
     ]);
     const again = startBotProcess({ env, script: 'deploy-commands.ts' });
     expect((await again.exited()).code).toBe(0);
@@ -411,6 +420,35 @@ describe('the Discord experience', () => {
     );
     const bad = await search({ text: 'x', game: 'Just Chatting' }).finalMessage();
     expect(String(bad.content)).toBe('Pick the game from the list that appears while you type.');
+  });
+
+  it('charts a channel with /clips stats: an embed showing an attached PNG that decodes to its size', async () => {
+    // A member of its own, so earlier searches' cooldowns do not apply.
+    const user = discord.addUser({ username: 'chart-viewer' });
+    const reply = discord.interact.slashCommand({
+      name: 'clips',
+      subcommand: 'stats',
+      options: { channel: CHANNEL.id, period: 'week' },
+      user,
+    });
+    const message = await reply.finalMessage();
+    const [embed] = embedsOf(message) as Array<Embed & { image?: { url: string } }>;
+    expect(embed!.title).toBe('Clip stats: Host\\_Streamer · last 7 days');
+    expect(embed!.image?.url).toBe('attachment://clip-stats.png');
+    // The PNG travelled as a multipart attachment of the answer (the callback, or the edit of a deferral).
+    const carrier = discord
+      .findRequests(
+        (r) =>
+          r.files.length > 0 &&
+          (r.path.includes(`/interactions/${reply.id}/`) || r.path.includes(`/${reply.token}/messages/`)),
+      )
+      .at(-1);
+    expect(carrier, 'a request carrying the chart').toBeDefined();
+    const [file] = carrier!.files;
+    expect(file!.name).toBe('clip-stats.png');
+    const png = PNG.sync.read(file!.data);
+    expect([png.width, png.height]).toEqual([1200, 700]);
+    expect(file!.size).toBe(file!.data.length);
   });
 
   it('limits how fast one member searches and says when to try again', async () => {

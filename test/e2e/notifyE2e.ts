@@ -63,10 +63,11 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
       await bot.waitForLog((line) => line.msg === 'Notifier started', 60_000);
       if (!migrated) {
         migrated = true;
-        await pool.query(`INSERT INTO guilds (id, name, system_channel_id) VALUES ($1, 'Clip Fans', $2)`, [
-          guildId,
-          discord.fixtures.general.id,
-        ]);
+        await pool.query(
+          `INSERT INTO guilds (id, name, system_channel_id) VALUES ($1, 'Clip Fans', $2)
+           ON CONFLICT (id) DO UPDATE SET system_channel_id = EXCLUDED.system_channel_id`,
+          [guildId, discord.fixtures.general.id],
+        );
       }
       return bot;
     },

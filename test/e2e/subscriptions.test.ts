@@ -96,7 +96,7 @@ describe('subscriptions and settings through the real bot', () => {
     }
     const subscriptions = registered.find((command) => command.name === 'subscriptions')!;
     const subcommands = (subscriptions.options as Json[]).map((option) => option.name);
-    expect(subcommands).toEqual(['add', 'list', 'remove', 'pause', 'resume']);
+    expect(subcommands).toEqual(['add', 'list', 'remove', 'pause', 'resume', 'test']);
     const add = (subscriptions.options as Json[])[0]!.options as Json[];
     expect(add[0]).toMatchObject({ name: 'channel', required: true, autocomplete: true });
     expect(add[1]).toMatchObject({ name: 'post_in', type: 7, channel_types: [0, 5, 15, 11, 12, 10] });
@@ -205,6 +205,30 @@ describe('subscriptions and settings through the real bot', () => {
     expect(fields[0]!.value).toContain('at least 5 views');
     expect(fields[0]!.value).toContain('nothing posted yet');
     expect(fields[1]!.value).toContain('weekly digest of the top 3');
+  });
+
+  it('posts a sample where a subscription posts, and says what to fix when the bot may not post there', async () => {
+    const clipsChannel = discord.fixtures.clips.id;
+    // Real clip posts may arrive in the same channel meanwhile: count only samples.
+    const samples = () =>
+      discord
+        .messagesIn(clipsChannel)
+        .filter((m) => JSON.stringify(m.embeds).includes('Test post: new clips of'));
+    const done = await ownerRun('test', { subscription: 'speedyrunner' }).finalMessage();
+    expect(Number(done.flags) & EPHEMERAL).toBe(EPHEMERAL);
+    expect(done.content).toMatch(/^Posted a sample of how clips of \*\*SpeedyRunner\*\* will look/);
+    expect(samples()).toHaveLength(1);
+    expect(JSON.stringify(samples()[0]!.embeds)).toContain('SpeedyRunner');
+
+    discord.setChannelAccess(clipsChannel, 'missing-permissions');
+    try {
+      const refused = await ownerRun('test', { subscription: 'speedyrunner' }).finalMessage();
+      expect(Number(refused.flags) & EPHEMERAL).toBe(EPHEMERAL);
+      expect(refused.content).toContain(`I cannot post in <#${clipsChannel}> (Missing Permissions (50013))`);
+      expect(samples()).toHaveLength(1);
+    } finally {
+      discord.setChannelAccess(clipsChannel, 'ok');
+    }
   });
 
   it('pauses and resumes a subscription typed by channel name, and removes one picked from autocomplete', async () => {
@@ -355,7 +379,7 @@ describe('subscriptions and settings through the real bot', () => {
     });
     expect(await reply.callback()).toMatchObject({
       type: 4,
-      data: { flags: EPHEMERAL, content: 'This command works in a server, not in direct messages.' },
+      data: { flags: EPHEMERAL, content: 'This command only works in a server, not in direct messages.' },
     });
   });
 

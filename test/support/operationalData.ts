@@ -85,14 +85,30 @@ export async function seedOperationalData(db: Database, clipCount = 30): Promise
     select: { id: true, broadcasterId: true },
     orderBy: { id: 'asc' },
   });
+  // Every fourth clip was posted, in a message of its own; the rest wait to be grouped into one.
+  const messages = await Promise.all(
+    clips.map((clip, index) =>
+      index % 4 === 0
+        ? prisma.deliveryMessage.create({
+            data: {
+              discordChannelId: `80000000000000000${clip.broadcasterId === '100000201' ? 0 : 1}`,
+              status: 'sent',
+              nonce: `nonce-${index}`,
+              attempts: 1 + (index % 3),
+              messageId: `60000000000000${index}`,
+              sentAt: new Date(),
+            },
+          })
+        : null,
+    ),
+  );
   await prisma.delivery.createMany({
     data: clips.map((clip, index) => ({
       subscriptionId: subscriptions[clip.broadcasterId === '100000201' ? 0 : 1]!.id,
       clipId: clip.id,
       status: index % 4 === 0 ? 'sent' : 'pending',
-      attempts: index % 3,
-      nonce: `nonce-${index}`,
-      messageId: index % 4 === 0 ? `60000000000000${index}` : null,
+      deliveryMessageId: messages[index]?.id ?? null,
+      messageId: messages[index]?.messageId ?? null,
     })),
   });
   await prisma.favorite.createMany({

@@ -21,6 +21,7 @@ import {
   type LoggedRequest,
   type RequestMatcher,
   type RoutePattern,
+  type UploadedFile,
 } from './RequestLog.js';
 import { buildRoutes, matchRoute, type BucketName, type RouteDefinition } from './restRoutes.js';
 import { SnowflakeGenerator } from './snowflake.js';
@@ -519,7 +520,7 @@ export class FakeDiscord {
 
 async function readBody(
   request: IncomingMessage,
-): Promise<{ body: unknown; files: { name: string; size: number }[]; invalidJson: boolean }> {
+): Promise<{ body: unknown; files: UploadedFile[]; invalidJson: boolean }> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks);
@@ -528,11 +529,12 @@ async function readBody(
   if (contentType.startsWith('multipart/form-data')) {
     // discord.js sends files as multipart with the JSON in `payload_json`.
     const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
-    const files: { name: string; size: number }[] = [];
+    const files: UploadedFile[] = [];
     let body: unknown;
     for (const [name, value] of form.entries()) {
       if (name === 'payload_json') body = JSON.parse(String(value));
-      else if (typeof value !== 'string') files.push({ name: value.name, size: value.size });
+      else if (typeof value !== 'string')
+        files.push({ name: value.name, size: value.size, data: Buffer.from(await value.arrayBuffer()) });
     }
     return { body, files, invalidJson: false };
   }

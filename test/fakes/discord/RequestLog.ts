@@ -8,7 +8,8 @@ export interface LoggedRequest {
   query: Record<string, string>;
   /** Parsed JSON body (or `payload_json` of a multipart body); undefined when empty. */
   body: unknown;
-  files: { name: string; size: number }[];
+  /** Attachments of a multipart body, with their bytes (so a test can decode an image). */
+  files: UploadedFile[];
   /** Request headers without `authorization`. */
   headers: Record<string, string>;
   /** Whether a valid bot token was sent. */
@@ -53,4 +54,10 @@ export function compileMatcher(matcher: RequestMatcher): (request: LoggedRequest
     (matcher.method === undefined || matcher.method.toUpperCase() === request.method) &&
     (route === undefined || route(request.method, request.path)) &&
     (matcher.status === undefined || matcher.status === request.status);
+}
+
+export interface UploadedFile {
+  name: string;
+  size: number;
+  data: Buffer;
 }
