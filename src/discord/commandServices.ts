@@ -95,8 +95,9 @@ export function createCommandServices(options: CommandServicesOptions) {
       channelName: string;
       periodLabel: string;
     }) {
-      const stats = await getChannelClipStats({ db }, query);
-      const chart = await renderClipStatsChart(stats, query);
+      const { broadcasterId, period, ...labels } = query;
+      const stats = await getChannelClipStats({ db }, { broadcasterId, period });
+      const chart = await renderClipStatsChart(stats, labels);
       return { stats, chart };
     },
   };

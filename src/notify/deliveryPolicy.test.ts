@@ -1,4 +1,5 @@
 import { DiscordAPIError, HTTPError } from '@discordjs/rest';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { planChannelMessages } from './deliveryClaims.js';
 import {
@@ -40,6 +41,23 @@ describe('retryDelayMs', () => {
 });
 
 describe('classifyDeliveryError', () => {
+  it('recognises the errors of the CommonJS build that discord.js itself uses (not only the ESM classes)', () => {
+    // The bot posts through discord.js's client.rest, whose errors come from @discordjs/rest's CommonJS build.
+    const commonJs = createRequire(import.meta.url)('@discordjs/rest') as {
+      DiscordAPIError: typeof DiscordAPIError;
+    };
+    expect(commonJs.DiscordAPIError).not.toBe(DiscordAPIError);
+    const error = new commonJs.DiscordAPIError(
+      { code: 50013, message: 'Missing Permissions' },
+      50013,
+      403,
+      'POST',
+      '/channels/1/messages',
+      { body: {} },
+    );
+    expect(classifyDeliveryError(error)).toMatchObject({ kind: 'channel-problem', code: '50013' });
+  });
+
   it('treats a missing channel or missing permissions as a channel problem', () => {
     expect(classifyDeliveryError(apiError(50013, 403))).toEqual({
       kind: 'channel-problem',

@@ -2,7 +2,6 @@
  * The rules of the delivery worker that need no database or Discord: nonces, retry backoff, and what a
  * Discord error means for a delivery.
  */
-import { DiscordAPIError, HTTPError, RateLimitError } from '@discordjs/rest';
 
 /** Discord accepts nonces of at most 25 characters. */
 export const MAX_NONCE_LENGTH = 25;
@@ -58,26 +57,71 @@ function describe(error: unknown): string {
   return String(error).slice(0, 300);
 }
 
+/*
+ * @discordjs/rest ships an ESM and a CommonJS build. discord.js (CommonJS) loads the CommonJS one, so the
+ * bot's `client.rest` throws those classes while an ESM `import { DiscordAPIError }` sees the others, and
+ * `instanceof` fails on exactly the errors that matter (dual package hazard). Its errors are recognised by
+ * name and shape instead, which holds for both builds.
+ */
+interface DiscordApiErrorShape {
+  code: number | string;
+  status: number;
+  message: string;
+}
+
+/** A Discord error answer (DiscordAPIError of either build), or null. */
+export function asDiscordApiError(error: unknown): DiscordApiErrorShape | null {
+  if (!(error instanceof Error) || !error.name.startsWith('DiscordAPIError')) return null;
+  const { code, status } = error as Error & Partial<DiscordApiErrorShape>;
+  if (typeof status !== 'number' || (typeof code !== 'number' && typeof code !== 'string')) return null;
+  return { code, status, message: error.message };
+}
+
+function asHttpError(error: unknown): { status: number; message: string } | null {
+  if (!(error instanceof Error) || error.name !== 'HTTPError') return null;
+  const { status } = error as Error & { status?: unknown };
+  return typeof status === 'number' ? { status, message: error.message } : null;
+}
+
+function asRateLimitError(error: unknown): { route: string; retryAfter: number } | null {
+  if (!(error instanceof Error) || !error.name.startsWith('RateLimitError')) return null;
+  const { route, retryAfter } = error as Error & { route?: unknown; retryAfter?: unknown };
+  return typeof retryAfter === 'number' ? { route: String(route), retryAfter } : null;
+}
+
 export function classifyDeliveryError(error: unknown): DeliveryFailure {
-  if (error instanceof DiscordAPIError) {
-    const code = String(error.code);
+  const apiError = asDiscordApiError(error);
+  if (apiError !== null) {
+    const code = String(apiError.code);
     const known = CHANNEL_PROBLEM_CODES[code];
     if (known !== undefined) return { kind: 'channel-problem', code, reason: `${known} (${code})` };
-    if (error.status >= 500 || error.status === 429) {
+    if (apiError.status >= 500 || apiError.status === 429) {
       return {
         kind: 'transient',
-        reason: `Discord ${error.status} (${code}): ${error.message}`.slice(0, 300),
+        reason: `Discord ${apiError.status} (${code}): ${apiError.message}`.slice(0, 300),
       };
     }
     // 401 means our token is wrong (an operator problem, not this message's): retry instead of dropping.
-    if (error.status === 401) return { kind: 'transient', reason: `Discord 401: ${error.message}` };
-    return { kind: 'rejected', reason: `Discord ${error.status} (${code}): ${error.message}`.slice(0, 300) };
+    if (apiError.status === 401) return { kind: 'transient', reason: `Discord 401: ${apiError.message}` };
+    return {
+      kind: 'rejected',
+      reason: `Discord ${apiError.status} (${code}): ${apiError.message}`.slice(0, 300),
+    };
   }
-  if (error instanceof HTTPError) {
-    return { kind: 'transient', reason: `Discord HTTP ${error.status} ${error.message}`.slice(0, 300) };
+  const httpError = asHttpError(error);
+  if (httpError !== null) {
+    return {
+      kind: 'transient',
+      reason: `Discord HTTP ${httpError.status} ${httpError.message}`.slice(0, 300),
+    };
   }
-  if (error instanceof RateLimitError) {
-    return { kind: 'transient', reason: `rate limited on ${error.route}`, retryAfterMs: error.retryAfter };
+  const rateLimit = asRateLimitError(error);
+  if (rateLimit !== null) {
+    return {
+      kind: 'transient',
+      reason: `rate limited on ${rateLimit.route}`,
+      retryAfterMs: rateLimit.retryAfter,
+    };
   }
   return { kind: 'transient', reason: describe(error) };
 }

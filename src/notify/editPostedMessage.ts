@@ -1,7 +1,6 @@
-import { DiscordAPIError } from '@discordjs/rest';
 import { buildClipPost } from './clipPostMessage.js';
 import { finishEdit, loadMessageDeliveries, type EditClaim } from './deliveryClaims.js';
-import { classifyDeliveryError } from './deliveryPolicy.js';
+import { asDiscordApiError, classifyDeliveryError } from './deliveryPolicy.js';
 import type { DeliveryContext } from './deliverMessage.js';
 
 /**
@@ -29,7 +28,7 @@ export async function editPostedMessage(ctx: DeliveryContext, claim: EditClaim):
       await ctx.discord.editMessage(claim.channelId, claim.discordMessageId, body);
     }
   } catch (error) {
-    const gone = error instanceof DiscordAPIError && String(error.code) === '10008';
+    const gone = String(asDiscordApiError(error)?.code) === '10008';
     const failure = classifyDeliveryError(error);
     if (!gone && failure.kind === 'transient') {
       log.warn({ reason: failure.reason }, 'Post edit failed; will retry when the claim expires');

@@ -1,5 +1,5 @@
 import { isTwitchLogin } from './twitchIdentifiers.js';
-import { ApiClient, type ApiConfig, type HelixClip } from '@twurple/api';
+import { ApiClient, type ApiConfig } from '@twurple/api';
 import { AppTokenAuthProvider, type AuthProvider } from '@twurple/auth';
 import { LRUCache } from 'lru-cache';
 import { Registry, type Counter, type Gauge } from 'prom-client';

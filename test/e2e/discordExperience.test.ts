@@ -433,6 +433,7 @@ describe('the Discord experience', () => {
     });
     const message = await reply.finalMessage();
     const [embed] = embedsOf(message) as Array<Embed & { image?: { url: string } }>;
+    expect(embed, JSON.stringify(message)).toBeDefined();
     expect(embed!.title).toBe('Clip stats: Host\\_Streamer · last 7 days');
     expect(embed!.image?.url).toBe('attachment://clip-stats.png');
     // The PNG travelled as a multipart attachment of the answer (the callback, or the edit of a deferral).

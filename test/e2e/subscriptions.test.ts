@@ -156,7 +156,7 @@ describe('subscriptions and settings through the real bot', () => {
     const second = discord.interact.slashCommand({
       name: 'subscriptions',
       subcommand: 'add',
-      options: { channel: '100000102', mode: 'weekly', digest_size: 3 },
+      options: { channel: '100000102' },
       channelId: discord.fixtures.general.id,
       user: discord.fixtures.owner,
     });
@@ -186,7 +186,7 @@ describe('subscriptions and settings through the real bot', () => {
     });
 
     const third = ownerRun('add', { channel: 'twitchdev' });
-    const refusal = await third.waitForFollowUp();
+    const refusal = await third.finalMessage();
     expect(Number(refusal.flags) & EPHEMERAL).toBe(EPHEMERAL);
     expect(refusal.content).toMatch(/already has 2 subscriptions, the most it may have \(2\)/);
     expect(await subscriptionRows()).toHaveLength(2);
@@ -204,7 +204,7 @@ describe('subscriptions and settings through the real bot', () => {
     expect(fields.map((field) => field.name)).toEqual(['SpeedyRunner', 'ChattyKat']);
     expect(fields[0]!.value).toContain('at least 5 views');
     expect(fields[0]!.value).toContain('nothing posted yet');
-    expect(fields[1]!.value).toContain('weekly digest of the top 3');
+    expect(fields[1]!.value).toContain('every new clip');
   });
 
   it('posts a sample where a subscription posts, and says what to fix when the bot may not post there', async () => {
@@ -213,11 +213,11 @@ describe('subscriptions and settings through the real bot', () => {
     const samples = () =>
       discord
         .messagesIn(clipsChannel)
-        .filter((m) => JSON.stringify(m.embeds).includes('Test post: new clips of'));
+        .filter((m) => JSON.stringify(m.embeds).includes('new clips of SpeedyRunner will look like this'));
     const done = await ownerRun('test', { subscription: 'speedyrunner' }).finalMessage();
     expect(Number(done.flags) & EPHEMERAL).toBe(EPHEMERAL);
     expect(done.content).toMatch(/^Posted a sample of how clips of \*\*SpeedyRunner\*\* will look/);
-    expect(samples()).toHaveLength(1);
+    expect(samples(), JSON.stringify(discord.messagesIn(clipsChannel).slice(-3))).toHaveLength(1);
     expect(JSON.stringify(samples()[0]!.embeds)).toContain('SpeedyRunner');
 
     discord.setChannelAccess(clipsChannel, 'missing-permissions');
