@@ -135,9 +135,10 @@ describe.each(['postgres', 'pglite'] as const)('fan-out on %s', (kind) => {
     expect((await deliveryRows(db.sql)).map((row) => row.clip_id)).toEqual(clips.map((clip) => clip.id));
   });
 
-  it.runIf(kind === 'postgres')(
-    'lets two processes fan out at once without doubling or skipping',
-    async () => {
+  // Two processes share a database only on PostgreSQL (the embedded database belongs to one process), so the
+  // race exists, and is tested, there alone.
+  if (kind === 'postgres')
+    it('lets two processes fan out at once without doubling or skipping', async () => {
       const subscriptions = 3;
       for (let i = 0; i < subscriptions; i += 1) {
         await seedSubscription(db.sql, { guildId: GUILD, channelId: `80000000000000010${i}` });
@@ -159,6 +160,5 @@ describe.each(['postgres', 'pglite'] as const)('fan-out on %s', (kind) => {
       const rows = await deliveryRows(db.sql);
       expect(rows).toHaveLength(clips.length * subscriptions);
       expect(new Set(rows.map((row) => `${row.subscription_id}:${row.clip_id}`)).size).toBe(rows.length);
-    },
-  );
+    });
 });
