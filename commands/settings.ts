@@ -94,10 +94,9 @@ export const settings = {
     });
   },
 
-  async autocomplete(interaction) {
-    const focused = interaction.options.getFocused(true);
-    const zones = focused.name === 'timezone' ? searchTimeZones(focused.value, MAX_AUTOCOMPLETE_RESULTS) : [];
-    await interaction.respond(zones.map((zone) => ({ name: zone, value: zone })));
+  autocomplete: {
+    timezone: async (typed) =>
+      searchTimeZones(typed, MAX_AUTOCOMPLETE_RESULTS).map((zone) => ({ name: zone, value: zone })),
   },
 } satisfies Command;
 

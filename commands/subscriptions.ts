@@ -13,13 +13,12 @@ import {
   roleMention,
   time,
   type APIEmbedField,
-  type AutocompleteInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { truncateName, MAX_AUTOCOMPLETE_RESULTS } from '../src/clips/search/autocomplete.js';
-import type { Command, CommandDeps, SlashHandler } from '../src/discord/Command.js';
+import { truncateName } from '../src/clips/search/autocomplete.js';
+import type { Autocompleter, Command, SlashHandler } from '../src/discord/Command.js';
+import { completeChannel, completeClipper, completeGame } from '../src/discord/commandOptions.js';
 import { requireGuildManager } from '../src/discord/requireGuildManager.js';
-import { isTwitchId } from '../src/twitch/twitchIdentifiers.js';
 import { UserError } from '../src/shared/errors.js';
 import type { SubscriptionView } from '../src/subscriptions/SubscriptionView.js';
 import {
@@ -248,15 +247,29 @@ const test: SlashHandler = async (interaction, deps) => {
   });
 };
 
+/** The guild's subscriptions matching what a manager types; nothing for anyone else. */
+const completeSubscription: Autocompleter = async (query, interaction, deps) => {
+  let guildId: string;
+  try {
+    guildId = (await requireGuildManager(interaction, deps)).guild.id;
+  } catch (error) {
+    if (error instanceof UserError) return []; // Not theirs to see.
+    throw error;
+  }
+  const views = await deps.subscriptions.list({ guildId });
+  return subscriptionChoices(views, query, (id) => interaction.guild?.channels.cache.get(id)?.name);
+};
+
 export const subscriptions = {
   data,
   subcommands: { add, list, remove, pause, resume, test },
   guildOnly: true,
 
-  async autocomplete(interaction, deps) {
-    const focused = interaction.options.getFocused(true);
-    const choices = await autocompleteChoices(interaction, deps, focused.name, focused.value);
-    await interaction.respond(choices.slice(0, MAX_AUTOCOMPLETE_RESULTS));
+  autocomplete: {
+    channel: completeChannel,
+    game: completeGame,
+    clipper: completeClipper,
+    subscription: completeSubscription,
   },
 } satisfies Command;
 
@@ -295,36 +308,6 @@ function destinationChannelId(interaction: ChatInputCommandInteraction): string 
     throw new UserError('subscriptions.cannotPostHere', TEXT.cannotPostHere);
   }
   return chosen?.id ?? interaction.channelId;
-}
-
-async function autocompleteChoices(
-  interaction: AutocompleteInteraction,
-  deps: CommandDeps,
-  option: string,
-  query: string,
-): Promise<Array<{ name: string; value: string }>> {
-  const pick = (choices: Array<{ name: string; value: string }>) =>
-    choices.map(({ name, value }) => ({ name, value }));
-  if (option === 'channel') return pick(await deps.autocomplete.channels(query));
-  if (option === 'game') return pick(await deps.autocomplete.games(query));
-  if (option === 'clipper') {
-    // Clippers of the chosen Twitch channel when it was picked from the list (its value is then an id).
-    const channel = interaction.options.getString('channel')?.trim();
-    const broadcasterId = channel && isTwitchId(channel) ? channel : undefined;
-    return pick(await deps.autocomplete.clippers(query, broadcasterId));
-  }
-  if (option === 'subscription') {
-    let guildId: string;
-    try {
-      guildId = (await requireGuildManager(interaction, deps)).guild.id;
-    } catch (error) {
-      if (error instanceof UserError) return []; // Not theirs to see.
-      throw error;
-    }
-    const views = await deps.subscriptions.list({ guildId });
-    return subscriptionChoices(views, query, (id) => interaction.guild?.channels.cache.get(id)?.name);
-  }
-  return [];
 }
 
 /** Subscriptions whose Twitch or Discord channel name contains the query, as autocomplete choices. */

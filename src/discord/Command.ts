@@ -49,13 +49,8 @@ export interface Command {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   execute?: SlashHandler;
   subcommands?: Record<string, SlashHandler>;
-  /**
-   * Completers by option name, or by `"<sub-command> <option>"` when one sub-command needs its own. A
-   * function instead answers the interaction itself (the older form, kept so existing commands still work).
-   */
-  autocomplete?:
-    | Record<string, Autocompleter>
-    | ((interaction: AutocompleteInteraction, deps: CommandDeps) => Promise<void>);
+  /** Completers by option name, or by `"<sub-command> <option>"` when one sub-command needs its own. */
+  autocomplete?: Record<string, Autocompleter>;
   /** Buttons and select menus this command sends, by action (the second part of their custom_id). */
   components?: Record<string, ComponentHandler>;
   /**

@@ -99,28 +99,4 @@ describe('the interaction router', () => {
       expect(choice.name.startsWith('@\u200Beveryone')).toBe(true);
     }
   });
-
-  it('still runs a command whose autocomplete answers the interaction itself (the older form)', async () => {
-    const seen: string[] = [];
-    const route = router([
-      {
-        data,
-        execute: async () => undefined,
-        autocomplete: async (interaction) => {
-          seen.push(String(interaction.options.getFocused()));
-        },
-      },
-    ]);
-    await route({
-      commandName: 'things',
-      isChatInputCommand: () => false,
-      isAutocomplete: () => true,
-      options: {
-        getFocused: (full?: boolean) => (full ? { name: 'channel', value: 'sp' } : 'sp'),
-        getSubcommand: () => null,
-        getSubcommandGroup: () => null,
-      },
-    } as unknown as Interaction);
-    expect(seen).toEqual(['sp']);
-  });
 });

@@ -72,17 +72,6 @@ export function createInteractionRouter(
       const sub = subcommandKey(interaction.options);
       const command = byName.get(name);
       const completers = command?.autocomplete;
-      if (typeof completers === 'function') {
-        try {
-          await completers(interaction, deps);
-          count(name, 'autocomplete', 'ok');
-        } catch (error) {
-          count(name, 'autocomplete', 'error');
-          deps.logger.warn({ err: error, command: name, option: focused.name }, 'autocomplete failed');
-          if (!interaction.responded) await interaction.respond([]).catch(() => undefined);
-        }
-        return;
-      }
       const completer =
         (sub ? completers?.[`${sub} ${focused.name}`] : undefined) ?? completers?.[focused.name];
       try {
