@@ -1,5 +1,6 @@
 // New clips reach Discord once: the real bot process polls the fake Twitch, fans the clip events out and
 // posts through the fake Discord, across Discord faults and a kill -9 in the middle of a delivery.
+import { eventually } from '../support/eventually.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../support/botProcess.js';
 import { startNotifyWorld, type NotifyWorld } from './notifyE2e.js';
@@ -108,6 +109,21 @@ describe('clip notifications from the running bot', () => {
         world.discord.failNext(`POST /channels/${channelId}/messages`, { delayMs: 400, count: 3 });
       }
       await world.pollNow();
+      // The kill must land in the delivery, not in the poll: a poll killed half-way is only taken up again
+      // when its channel's lease (2 min) runs out, which this test is not about. So wait for every clip to be
+      // stored, then for the first post.
+      const broadcasterIds = targets.map((target) => target.broadcasterId);
+      await eventually(
+        async () => {
+          const { rows } = await world.pool.query<{ stored: number }>(
+            'SELECT count(*)::int AS stored FROM clips WHERE broadcaster_id = ANY($1)',
+            [broadcasterIds],
+          );
+          return rows[0]!.stored === 300 ? true : undefined;
+        },
+        60_000,
+        'all 300 clips stored',
+      );
       await world.discord.waitForRequest('POST /channels/:id/messages', 30_000);
       await new Promise((resolve) => setTimeout(resolve, 200));
       await bot.stop('SIGKILL');
