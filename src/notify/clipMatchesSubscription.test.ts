@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_FILTERS } from '../subscriptions/subscriptionFilters.js';
 import {
   clipMatchesSubscription,
   FoldedTitle,
@@ -15,13 +16,7 @@ const clip = (overrides: Partial<ClipFacts> = {}): ClipFacts => ({
   ...overrides,
 });
 const filters = (overrides: Partial<SubscriptionFilters> = {}): SubscriptionFilters => ({
-  minViews: 0,
-  keywords: [],
-  keywordMode: 'any',
-  excludedWords: [],
-  gameId: null,
-  creatorId: null,
-  skipUntitled: false,
+  ...DEFAULT_FILTERS,
   ...overrides,
 });
 

@@ -1,16 +1,11 @@
 import { foldLikeDatabase } from '../clips/search/foldLikeDatabase.js';
+import type { SubscriptionFilters as StoredSubscriptionFilters } from '../subscriptions/subscriptionFilters.js';
 
-/** The filters of one subscription, as stored (keywords and excluded words as the user typed them). */
-export interface SubscriptionFilters {
-  minViews: number;
-  keywords: readonly string[];
-  /** "any" | "all"; anything else is treated as "any". */
-  keywordMode: string;
-  excludedWords: readonly string[];
-  gameId: string | null;
-  creatorId: string | null;
-  skipUntitled: boolean;
-}
+/** The filters the matcher reads: those of a stored subscription (src/subscriptions/subscriptionFilters.ts). */
+export type SubscriptionFilters = Pick<
+  StoredSubscriptionFilters,
+  'minViews' | 'keywords' | 'keywordMode' | 'excludedWords' | 'gameId' | 'creatorId' | 'skipUntitled'
+>;
 
 /** What the filters look at in a clip. */
 export interface ClipFacts {

@@ -126,7 +126,8 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
         const filters: SubscriptionFilters = {
           minViews: row.min_views,
           keywords: row.keywords ?? [],
-          keywordMode: row.keyword_mode,
+          // Only "all" narrows the keyword match; any other stored value reads as "any".
+          keywordMode: row.keyword_mode === 'all' ? 'all' : 'any',
           excludedWords: row.excluded_words ?? [],
           gameId: row.s_game_id,
           creatorId: row.s_creator_id,
