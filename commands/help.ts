@@ -15,6 +15,10 @@ const COMMANDS = [
   ['/clips random channel', 'A random clip of a channel (optionally recent or popular).'],
   ['/clips info clip', 'Everything about one clip.'],
   [
+    '/clips stats channel',
+    'A chart of a channel’s clips and views, with its top clippers and most-clipped games.',
+  ],
+  [
     '/favorites add | list | remove',
     'Your saved clips, the same in every server and in DMs. ⭐ on results saves too.',
   ],
@@ -47,8 +51,8 @@ export const help = {
               name: 'For server admins',
               value:
                 'Post every new clip of a Twitch channel in a Discord channel with **/subscriptions add** ' +
-                '(needs Manage Server); list and remove them with **/subscriptions list** and **/subscriptions ' +
-                'remove**. Server-wide options are in **/settings**. Searching a channel the bot does not know ' +
+                '(needs Manage Server); check how posts look with **/subscriptions test**, and list, pause, resume or ' +
+                'remove them with **/subscriptions list**, **pause**, **resume** and **remove**. Server-wide options are in **/settings**. Searching a channel the bot does not know ' +
                 `yet starts indexing its history; each server can start ${NEW_CHANNELS_PER_DAY} a day.`,
             },
             {

@@ -168,6 +168,7 @@ async function main(): Promise<void> {
         }
         const value = component.options?.[Number(words[1] ?? '1') - 1]?.value;
         const handle = discord.interact.component({
+          user: discord.fixtures.owner,
           customId: component.custom_id,
           message: lastWithComponents,
           ...(words[0] === 'open' ? { componentType: 3, values: value ? [value] : [] } : {}),
@@ -178,6 +179,7 @@ async function main(): Promise<void> {
         const hasSub = words[3] !== undefined && !['channel', 'game', 'clipper', 'clip'].includes(words[2]);
         const option = hasSub ? words[3]! : words[2];
         const handle = discord.interact.autocomplete({
+          user: discord.fixtures.owner,
           name: words[1],
           ...(hasSub ? { subcommand: words[2] } : {}),
           options: { [option]: words.slice(hasSub ? 4 : 3).join(' ') },
@@ -189,6 +191,8 @@ async function main(): Promise<void> {
         // `/twitch status channel:x`: a bare word after the name is the subcommand.
         const subcommand = words[1] !== undefined && !words[1].includes(':') ? words[1] : undefined;
         const handle = discord.interact.slashCommand({
+          // As the server's owner: whoever tries the bot here is its admin, so /subscriptions and /settings work.
+          user: discord.fixtures.owner,
           name: words[0].slice(1),
           ...(subcommand ? { subcommand } : {}),
           options: parseOptions(words.slice(subcommand ? 2 : 1)),
