@@ -1,6 +1,6 @@
 import type { Interaction } from 'discord.js';
 import pino from 'pino';
-import { Registry } from 'prom-client';
+import { Registry, type Histogram } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Command, CommandDeps } from './Command.js';
 import { createDiscordMetrics } from './createDiscordMetrics.js';
@@ -68,7 +68,9 @@ describe('the interaction router', () => {
     );
     await route(chatInput({ command: 'things', sub: 'slow' }).interaction as unknown as Interaction);
     await route(chatInput({ command: 'things', sub: 'broken' }).interaction as unknown as Interaction);
-    const histogram = await registry.getSingleMetric('tcs_discord_interaction_duration_seconds')!.get();
+    const histogram = await (
+      registry.getSingleMetric('tcs_discord_interaction_duration_seconds') as Histogram
+    ).get();
     const sums = Object.fromEntries(
       histogram.values
         .filter((value) => value.metricName === 'tcs_discord_interaction_duration_seconds_sum')

@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Registry, type Histogram } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../../src/db/createDatabase.js';
 import { instrumentDatabase } from '../../../src/db/instrumentDatabase.js';
@@ -9,7 +9,8 @@ const logger = testLogger();
 async function sampleValues(registry: Registry, name: string) {
   const metric = registry.getSingleMetric(name);
   if (!metric) throw new Error(`${name} is not registered`);
-  return (await metric.get()).values;
+  // A histogram's values carry the series name (_bucket, _sum, _count); gauges' have none.
+  return (await (metric as Histogram).get()).values;
 }
 
 describe('database metrics', () => {
