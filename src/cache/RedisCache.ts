@@ -56,7 +56,8 @@ export class RedisCache implements Cache {
     this.#outageLogIntervalMs = options.outageLogIntervalMs ?? 60_000;
     const metrics = options.registry ? foundationMetrics(options.registry) : undefined;
     this.#count = (op, result) => metrics?.cacheOperations.inc({ backend: 'redis', op, result });
-    this.#time = (op) => metrics?.cacheOperationDuration.startTimer({ backend: 'redis', op }) ?? (() => undefined);
+    this.#time = (op) =>
+      metrics?.cacheOperationDuration.startTimer({ backend: 'redis', op }) ?? (() => undefined);
     const maxDelay = options.maxReconnectDelayMs ?? 5_000;
 
     this.#redis = new Redis(options.url, {

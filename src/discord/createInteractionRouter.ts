@@ -32,7 +32,10 @@ export function createInteractionRouter(
     const receivedAt = performance.now();
     const count = (command: string, kind: Kind, outcome: 'ok' | 'error' | 'unknown') => {
       metrics.interactionsTotal.inc({ command, kind, outcome });
-      metrics.interactionDuration.observe({ command, kind, outcome }, (performance.now() - receivedAt) / 1000);
+      metrics.interactionDuration.observe(
+        { command, kind, outcome },
+        (performance.now() - receivedAt) / 1000,
+      );
     };
     if (interaction.isChatInputCommand()) {
       const name = interaction.commandName;
