@@ -11,6 +11,7 @@ import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from 
 import { serveBackupRequests } from './db/backup/serveBackupRequests.js';
 import { createDatabase } from './db/createDatabase.js';
 import { applyMigrations } from './db/migrate.js';
+import { instrumentDatabase } from './db/instrumentDatabase.js';
 import { isPgliteDatabase } from './db/openPgliteDatabase.js';
 import { createCommandServices } from './discord/commandServices.js';
 import { createDiscordClient } from './discord/createDiscordClient.js';
@@ -47,11 +48,14 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   const registry = createMetricsRegistry();
   const discordMetrics = createDiscordMetrics(registry);
 
-  const db = await createDatabase({
-    databaseUrl: config.database.url,
-    dataDir: config.database.dataDir,
-    logger: logger.child({ component: 'db' }),
-  });
+  const db = instrumentDatabase(
+    await createDatabase({
+      databaseUrl: config.database.url,
+      dataDir: config.database.dataDir,
+      logger: logger.child({ component: 'db' }),
+    }),
+    registry,
+  );
   // Reserved time: however long the steps before it take, the database is closed (PGlite flushes its files
   // and releases its data-directory lock).
   shutdown.add('database', () => db.close(), { reserveMs: DATABASE_CLOSE_RESERVE_MS });
@@ -133,7 +137,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
       }),
       logger: logger.child({ component: 'commands' }),
     },
-    interactionsTotal: discordMetrics.interactionsTotal,
+    metrics: discordMetrics,
   });
   discord.on(Events.InteractionCreate, (interaction) => void routeInteraction(interaction));
   discord.once(Events.ClientReady, (client) => {

@@ -39,6 +39,7 @@ export class RedisCache implements Cache {
   readonly #prefix: string;
   readonly #log: Logger;
   readonly #count: (op: Op, result: string) => void;
+  readonly #time: (op: Op) => () => void;
   readonly #outageLogIntervalMs: number;
   #closed = false;
   #everConnected = false;
@@ -53,8 +54,10 @@ export class RedisCache implements Cache {
     this.#prefix = options.keyPrefix ?? 'tcs:';
     this.#log = withComponent(options.logger, 'cache').child({ backend: 'redis' });
     this.#outageLogIntervalMs = options.outageLogIntervalMs ?? 60_000;
-    const counter = options.registry ? foundationMetrics(options.registry).cacheOperations : undefined;
-    this.#count = (op, result) => counter?.inc({ backend: 'redis', op, result });
+    const metrics = options.registry ? foundationMetrics(options.registry) : undefined;
+    this.#count = (op, result) => metrics?.cacheOperations.inc({ backend: 'redis', op, result });
+    this.#time = (op) =>
+      metrics?.cacheOperationDuration.startTimer({ backend: 'redis', op }) ?? (() => undefined);
     const maxDelay = options.maxReconnectDelayMs ?? 5_000;
 
     this.#redis = new Redis(options.url, {
@@ -187,6 +190,7 @@ export class RedisCache implements Cache {
   /** Runs one command; on failure records the outage and returns `fallback` instead of throwing. */
   async #run<T, F>(op: Op, fallback: F, command: () => Promise<T>): Promise<T | F> {
     if (this.#closed) return fallback;
+    const stopTimer = this.#time(op);
     try {
       const result = await command();
       this.#markUp();
@@ -200,6 +204,8 @@ export class RedisCache implements Cache {
         this.#markDown(error as Error);
       }
       return fallback;
+    } finally {
+      stopTimer();
     }
   }
 

@@ -25,5 +25,15 @@ export interface Database {
   readonly sql: SqlExecutor;
   /** Resolves when a trivial query succeeds; rejects otherwise. Used by /readyz. */
   ping(): Promise<void>;
+  /** Connection pool use (PostgreSQL only; PGlite has one connection). */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Callers queued for a connection: above zero for long means the pool is too small. */
+  waiting: number;
+  max: number;
 }

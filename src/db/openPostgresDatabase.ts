@@ -53,6 +53,12 @@ export async function openPostgresDatabase(options: {
     async ping() {
       await sql.query('SELECT 1');
     },
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max ?? DEFAULT_POOL_SIZE,
+    }),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,6 +1,6 @@
 import type { Interaction } from 'discord.js';
 import pino from 'pino';
-import { Registry } from 'prom-client';
+import { Registry, type Histogram } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Command, CommandDeps } from './Command.js';
 import { createDiscordMetrics } from './createDiscordMetrics.js';
@@ -29,10 +29,10 @@ function chatInput(options: { command: string; sub?: string; inGuild?: boolean }
   };
 }
 
-function router(commands: Command[]) {
+function router(commands: Command[], registry = new Registry()) {
   const deps = { logger: pino({ level: 'silent' }) } as unknown as CommandDeps;
-  const metrics = createDiscordMetrics(new Registry());
-  return createInteractionRouter({ commands, deps, interactionsTotal: metrics.interactionsTotal });
+  const metrics = createDiscordMetrics(registry);
+  return createInteractionRouter({ commands, deps, metrics });
 }
 
 const data = { name: 'things', description: 'd' };
@@ -48,6 +48,41 @@ describe('the interaction router', () => {
     ]);
     await route(chatInput({ command: 'things', sub: 'list' }).interaction as unknown as Interaction);
     expect(calls).toEqual(['list']);
+  });
+
+  it('counts and times each interaction by command, kind and outcome', async () => {
+    const registry = new Registry();
+    const route = router(
+      [
+        {
+          data,
+          subcommands: {
+            slow: () => new Promise((resolve) => setTimeout(resolve, 30)),
+            broken: async () => {
+              throw new Error('boom');
+            },
+          },
+        },
+      ],
+      registry,
+    );
+    await route(chatInput({ command: 'things', sub: 'slow' }).interaction as unknown as Interaction);
+    await route(chatInput({ command: 'things', sub: 'broken' }).interaction as unknown as Interaction);
+    const histogram = await (
+      registry.getSingleMetric('tcs_discord_interaction_duration_seconds') as Histogram
+    ).get();
+    const sums = Object.fromEntries(
+      histogram.values
+        .filter((value) => value.metricName === 'tcs_discord_interaction_duration_seconds_sum')
+        .map((value) => [value.labels.outcome, value.value]),
+    );
+    expect(sums.ok).toBeGreaterThanOrEqual(0.025);
+    expect(sums.error).toBeGreaterThanOrEqual(0);
+    const counter = await registry.getSingleMetric('tcs_discord_interactions_total')!.get();
+    expect(counter.values.map((value) => [value.labels.outcome, value.value])).toEqual([
+      ['ok', 1],
+      ['error', 1],
+    ]);
   });
 
   it('refuses a guild-only command in a DM without running it', async () => {

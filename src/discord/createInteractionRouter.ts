@@ -1,7 +1,7 @@
 import { MessageFlags, type Interaction } from 'discord.js';
-import type { Counter } from 'prom-client';
 import { MAX_AUTOCOMPLETE_RESULTS } from '../clips/search/autocomplete.js';
 import type { Command, CommandDeps } from './Command.js';
+import type { DiscordMetrics } from './createDiscordMetrics.js';
 import { decodeCustomId } from './components/customId.js';
 import { plainText } from './escape.js';
 import { replyWithError } from './replyWithError.js';
@@ -10,8 +10,8 @@ import { texts } from './texts.js';
 export interface InteractionRouterOptions {
   commands: readonly Command[];
   deps: CommandDeps;
-  /** Counts handled interactions by command, kind and outcome. */
-  interactionsTotal: Counter<'command' | 'kind' | 'outcome'>;
+  /** Counts and times handled interactions by command, kind and outcome. */
+  metrics: Pick<DiscordMetrics, 'interactionsTotal' | 'interactionDuration'>;
 }
 
 type Kind = 'command' | 'autocomplete' | 'component';
@@ -26,11 +26,17 @@ export function createInteractionRouter(
   options: InteractionRouterOptions,
 ): (interaction: Interaction) => Promise<void> {
   const byName = new Map(options.commands.map((command) => [command.data.name, command]));
-  const { deps, interactionsTotal } = options;
-  const count = (command: string, kind: Kind, outcome: 'ok' | 'error' | 'unknown') =>
-    interactionsTotal.inc({ command, kind, outcome });
+  const { deps, metrics } = options;
 
   return async (interaction) => {
+    const receivedAt = performance.now();
+    const count = (command: string, kind: Kind, outcome: 'ok' | 'error' | 'unknown') => {
+      metrics.interactionsTotal.inc({ command, kind, outcome });
+      metrics.interactionDuration.observe(
+        { command, kind, outcome },
+        (performance.now() - receivedAt) / 1000,
+      );
+    };
     if (interaction.isChatInputCommand()) {
       const name = interaction.commandName;
       const command = byName.get(name);
@@ -86,7 +92,10 @@ export function createInteractionRouter(
         count(name, 'autocomplete', 'ok');
       } catch (error) {
         count(name, 'autocomplete', 'error');
-        deps.logger.warn({ err: error, command: name, option: focused.name }, 'autocomplete failed');
+        deps.logger.warn(
+          { err: error, command: name, option: focused.name, interactionId: interaction.id },
+          'autocomplete failed',
+        );
         // Discord shows "loading options failed" unless we answer; an empty list is the honest answer.
         if (!interaction.responded) await interaction.respond([]).catch(() => undefined);
       }

@@ -67,6 +67,8 @@ export function getOrCreateHistogram<L extends string>(
 export interface FoundationMetrics {
   /** op: get|set|delete|deleteByPrefix|increment; result: hit|miss|ok|error. backend: memory|redis. */
   cacheOperations: Counter<'backend' | 'op' | 'result'>;
+  /** Round trip of one Redis command (the memory backend is not timed: it never leaves the process). */
+  cacheOperationDuration: Histogram<'backend' | 'op'>;
   /** 1 when the dependency's last readiness check passed, else 0; dependency: database|cache|discord|twitch. */
   dependencyUp: Gauge<'dependency'>;
   /** route is the route pattern (e.g. /readyz), or `unmatched` for 404s, to keep cardinality bounded. */
@@ -81,6 +83,12 @@ export function foundationMetrics(registry: Registry): FoundationMetrics {
       name: 'tcs_cache_operations_total',
       help: 'Cache operations by backend, operation and result (error = backend unavailable, degraded to miss/no-op).',
       labelNames: ['backend', 'op', 'result'],
+    }),
+    cacheOperationDuration: getOrCreateHistogram(registry, {
+      name: 'tcs_cache_operation_duration_seconds',
+      help: 'Time one cache command took, failures included (bounded by the Redis command timeout).',
+      labelNames: ['backend', 'op'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     }),
     dependencyUp: getOrCreateGauge(registry, {
       name: 'tcs_dependency_up',

@@ -58,6 +58,12 @@ export async function recheckClips(ctx: SyncContext): Promise<number> {
     deleted,
     recordEvents: true,
   });
-  if (deleted.length > 0) ctx.logger.info({ deleted: deleted.length }, 'Clips deleted on Twitch');
+  if (deleted.length > 0) {
+    // The ids, so `grep <clip id>` finds why a clip vanished from search and from its post.
+    ctx.logger.info(
+      { deleted: deleted.length, clipIds: deleted.slice(0, 100).map((clip) => clip.clipId) },
+      'Clips deleted on Twitch',
+    );
+  }
   return candidates.length;
 }

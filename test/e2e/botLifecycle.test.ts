@@ -12,6 +12,13 @@ import { seedDemoData, startFakeTwitch, type FakeTwitch } from '../fakes/twitch/
 import { startBotProcess, type BotProcess } from '../support/botProcess.js';
 import { createTestPostgresDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
+import {
+  exportedMetricFamilies,
+  familyOf,
+  metricsInCatalogue,
+  metricsNamedByAlertRules,
+  metricsNamedByDashboard,
+} from '../support/monitoringFiles.js';
 import { freePort } from '../support/redisServer.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -274,6 +281,20 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('exports every metric the dashboard and the alert rules use, and the catalogue lists every one it exports', async () => {
+    const exported = exportedMetricFamilies(await (await fetch(`${adminUrl}/metrics`)).text());
+    const missing = (names: string[]) => names.filter((name) => !exported.has(familyOf(name, exported)));
+    const dashboard = metricsNamedByDashboard();
+    const rules = metricsNamedByAlertRules();
+    // Guards against the name extraction silently finding nothing.
+    expect(dashboard.length).toBeGreaterThan(20);
+    expect(rules.length).toBeGreaterThan(5);
+    expect(missing(dashboard)).toEqual([]);
+    expect(missing(rules)).toEqual([]);
+    const catalogue = metricsInCatalogue();
+    expect([...exported].filter((name) => name.startsWith('tcs_') && !catalogue.has(name))).toEqual([]);
   });
 
   it('stops gracefully on SIGTERM within 10 s with exit code 0', async () => {

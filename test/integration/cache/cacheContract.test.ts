@@ -174,6 +174,12 @@ describe.each<Backend>(['memory', 'redis'])('the %s cache', (backend) => {
       expect(text).toContain(`tcs_cache_operations_total{backend="${backend}",op="get",result="miss"} 1`);
       expect(text).toContain(`tcs_cache_operations_total{backend="${backend}",op="get",result="hit"} 1`);
       expect(text).toContain(`tcs_cache_operations_total{backend="${backend}",op="set",result="ok"} 1`);
+      // Only Redis round trips are timed; the memory backend never leaves the process.
+      if (backend === 'redis') {
+        expect(text).toContain('tcs_cache_operation_duration_seconds_count{backend="redis",op="get"} 2');
+      } else {
+        expect(text).not.toContain('tcs_cache_operation_duration_seconds_count');
+      }
     } finally {
       await counted.deleteByPrefix('');
       await counted.close();
