@@ -2,6 +2,7 @@ import { buildClipPost } from './clipPostMessage.js';
 import { finishEdit, loadMessageDeliveries, type EditClaim } from './deliveryClaims.js';
 import { asDiscordApiError, classifyDeliveryError } from './deliveryPolicy.js';
 import type { DeliveryContext } from './deliverMessage.js';
+import { momentLeads } from './moments/momentLeads.js';
 
 /**
  * Brings a post in line with its clips after a rename or deletion on Twitch: rebuilt with the current
@@ -19,7 +20,7 @@ export async function editPostedMessage(ctx: DeliveryContext, claim: EditClaim):
       await ctx.discord.deleteMessage(claim.channelId, claim.discordMessageId);
     } else {
       const body = buildClipPost({
-        clips: remaining,
+        clips: momentLeads(remaining),
         mentionRoleIds: remaining.flatMap((delivery) =>
           delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
         ),
