@@ -1,7 +1,9 @@
 /**
  * The fan-out's part of moment grouping: new deliveries of a subscription whose guild groups moments are
- * matched against that subscription's live deliveries of the same broadcaster made around the same time,
- * and joined to the earliest matching one's moment (`deliveries.moment_of`). Runs inside the fan-out's
+ * matched against the first clips of that subscription's live moments of the same broadcaster made around
+ * the same time, and joined to the earliest matching moment (`deliveries.moment_of`). Only a moment's first
+ * clip is compared, so a moment spans at most the rule's window around it: clips of a stream that keep
+ * carrying its title every minute do not chain into one endless moment. Runs inside the fan-out's
  * transaction, under its advisory lock, so one process decides at a time and every later clip sees the
  * earlier ones (including those of the same batch).
  */
@@ -35,7 +37,7 @@ const CLIP_COLUMNS = `c.broadcaster_id, c.video_id, c.vod_offset, c.duration_sec
 
 /**
  * Sets `moment_of` on the new deliveries (ids in insertion order) that show a moment already delivered to
- * their subscription. Candidates: deliveries still pending or sent (not skipped or failed, nor carried by a
+ * their subscription. Candidates: first clips of moments, deliveries still pending or sent (not skipped or failed, nor carried by a
  * removed, skipped or failed message) of clips not deleted, made within the rule's wider window. Uses
  * clips_broadcaster_id_created_at_idx and the unique (subscription_id, clip_id). Returns how many joined.
  */
@@ -56,20 +58,42 @@ export async function groupMomentDeliveries(
     [newDeliveryIds],
   );
   if (fresh.length === 0) return 0;
-  const windowSec = Math.ceil(Math.max(rule.vodWindowMs, rule.titleWindowMs) / 1000);
+  // One time range per subscription (its new clips' creation times, widened by the rule's wider window).
+  const windowMs = Math.max(rule.vodWindowMs, rule.titleWindowMs);
+  const ranges = new Map<string, { broadcasterId: string; from: number; to: number }>();
+  for (const row of fresh) {
+    const time = new Date(row.created_at).getTime();
+    const range = ranges.get(row.subscription_id);
+    if (range === undefined) {
+      ranges.set(row.subscription_id, { broadcasterId: row.broadcaster_id, from: time, to: time });
+    } else {
+      range.from = Math.min(range.from, time);
+      range.to = Math.max(range.to, time);
+    }
+  }
+  // Driven from the ranges (LATERAL), so the plan is the same with or without table statistics: clips by
+  // clips_broadcaster_id_created_at_idx, then their delivery by the unique (subscription_id, clip_id).
   const earlier = await tx.query<MemberRow>(
-    `SELECT DISTINCT d.id::text AS id, d.subscription_id::text AS subscription_id,
-            COALESCE(d.moment_of, d.id)::text AS anchor, ${CLIP_COLUMNS}
-       FROM deliveries f
-       JOIN clips fc ON fc.id = f.clip_id
-       JOIN clips c ON c.broadcaster_id = fc.broadcaster_id
-                   AND c.created_at BETWEEN fc.created_at - $2::interval AND fc.created_at + $2::interval
-       JOIN deliveries d ON d.subscription_id = f.subscription_id AND d.clip_id = c.id
+    `SELECT d.id::text AS id, d.subscription_id::text AS subscription_id, d.id::text AS anchor, ${CLIP_COLUMNS}
+       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[])
+            AS r(subscription_id, broadcaster_id, created_from, created_to)
+       CROSS JOIN LATERAL (
+         SELECT * FROM clips
+          WHERE broadcaster_id = r.broadcaster_id AND created_at BETWEEN r.created_from AND r.created_to
+            AND deleted_at IS NULL
+       ) c
+       JOIN deliveries d ON d.subscription_id = r.subscription_id AND d.clip_id = c.id
        LEFT JOIN delivery_messages m ON m.id = d.delivery_message_id
-      WHERE f.id = ANY($1::bigint[]) AND NOT (d.id = ANY($1::bigint[]))
-        AND c.deleted_at IS NULL AND d.status IN ('pending', 'sent')
-        AND (m.id IS NULL OR m.status IN ('pending', 'sent'))`,
-    [fresh.map((row) => row.id), `${windowSec} seconds`],
+      WHERE d.moment_of IS NULL AND d.status IN ('pending', 'sent')
+        AND (m.id IS NULL OR m.status IN ('pending', 'sent'))
+        AND NOT (d.id = ANY($5::bigint[]))`,
+    [
+      [...ranges.keys()],
+      [...ranges.values()].map((range) => range.broadcasterId),
+      [...ranges.values()].map((range) => new Date(range.from - windowMs)),
+      [...ranges.values()].map((range) => new Date(range.to + windowMs)),
+      fresh.map((row) => row.id),
+    ],
   );
   const membersBySubscription = new Map<string, MomentMember[]>();
   const membersOf = (subscriptionId: string) => {
@@ -94,8 +118,8 @@ export async function groupMomentDeliveries(
       joinedIds.push(row.id);
       anchorIds.push(anchor.toString());
     }
-    // Later clips of this batch may join this one's moment (or start from it).
-    members.push({ deliveryId: BigInt(row.id), anchorId: anchor ?? BigInt(row.id), clip });
+    // A clip that starts a moment is what later clips of this batch compare with.
+    if (anchor === null) members.push({ deliveryId: BigInt(row.id), anchorId: BigInt(row.id), clip });
   }
   if (joinedIds.length > 0) {
     await tx.query(

@@ -57,6 +57,15 @@ export function momentTitleKey(title: string): string {
   return words.length > 0 ? words.join(' ') : `\u0000${title.trim()}`;
 }
 
+/** Folding is the costly part of a comparison; the fan-out compares each clip with many. */
+const titleKeys = new WeakMap<MomentClip, string>();
+
+function titleKeyOf(clip: MomentClip): string {
+  let key = titleKeys.get(clip);
+  if (key === undefined) titleKeys.set(clip, (key = momentTitleKey(clip.title)));
+  return key;
+}
+
 /**
  * Same moment when both clips are placed in a VOD: the same VOD, made within `vodWindowMs`, and their
  * ranges [vod_offset, vod_offset + duration] overlap (give or take `vodToleranceSec`). When either has no
@@ -75,10 +84,10 @@ export function isSameMoment(a: MomentClip, b: MomentClip, rule: MomentRule = de
       b.vodOffset <= a.vodOffset + a.durationSec + tolerance
     );
   }
-  return apartMs <= rule.titleWindowMs && momentTitleKey(a.title) === momentTitleKey(b.title);
+  return apartMs <= rule.titleWindowMs && titleKeyOf(a) === titleKeyOf(b);
 }
 
-/** A clip already delivered to a subscription, as a candidate moment to join. */
+/** A clip already delivered to a subscription, as a candidate moment to join (the fan-out passes first clips). */
 export interface MomentMember {
   deliveryId: bigint;
   /** The delivery of the moment's first clip (the member itself when it started the moment). */
