@@ -5,8 +5,9 @@ import type { DeliveryContext } from './deliverMessage.js';
 import { momentLeads } from './moments/momentLeads.js';
 
 /**
- * Brings a post in line with its clips after a rename or deletion on Twitch: rebuilt with the current
- * titles, without deleted clips, or removed when none is left. A transient failure leaves the claim to
+ * Brings a post in line with its clips after a rename or deletion on Twitch, or after clips joined its
+ * moment or overtook its lead: rebuilt with the current titles and moments, without deleted clips, or
+ * removed when none is left. A transient failure leaves the claim to
  * expire (the lease is the backoff); a post Discord no longer has, or a channel the bot lost access to, ends
  * the edit.
  */

@@ -74,7 +74,9 @@ interface CandidateRow {
  * subscription does not post the channel's history), only active (unpaused, "every clip" mode) subscriptions
  * of guilds the bot is still in, and only clips that still exist. A paused subscription gets no deliveries,
  * so clips made during a pause are not posted on resume. An `updated` event re-evaluates the filters (views
- * grew past a minimum) only within `minViewsWindowMs` of the clip's creation.
+ * grew past a minimum) only within `minViewsWindowMs` of the clip's creation. New deliveries that show a
+ * moment already delivered to their subscription join it (src/notify/moments/), and a clip whose views
+ * overtook its posted moment's lead makes the post due for an edit.
  */
 export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions): Promise<FanOutResult> {
   return sql.transaction(async (tx) => {
@@ -191,7 +193,7 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
     // A posted moment whose clip's views overtook its lead: the post is edited to lead with it.
     await markOvertakenMomentLeads(
       tx,
-      events.map((event) => event.id),
+      events.filter((event) => event.kind === 'updated').map((event) => event.id),
       { now: options.now, rule: options.moments },
     );
     await tx.query(`UPDATE clip_events SET processed_at = $2::timestamptz WHERE id = ANY($1::bigint[])`, [

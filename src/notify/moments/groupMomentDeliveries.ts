@@ -133,7 +133,7 @@ export async function groupMomentDeliveries(
 }
 
 /**
- * Views grow: an `updated` event whose clip, within `leadWindowMs` of its creation, now has more views than
+ * Views grow: an `updated` event (the caller passes only those) whose clip, within `leadWindowMs` of its creation, now has more views than
  * every other clip of its moment in the same posted message, having had no more than them before, makes
  * that post due for an edit (the edit path shows the new lead). Only overtakes edit; other view changes do
  * not, so a post is edited at most a few times. Returns the messages made due.

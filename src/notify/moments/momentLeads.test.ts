@@ -42,6 +42,16 @@ describe('momentLeads', () => {
     expect(leads[1]!.alsoClippedBy).toBeUndefined();
   });
 
+  it('names the other clippers in the order they clipped, whatever order the clips were found in', () => {
+    const at = (seconds: number) => new Date(Date.UTC(2026, 11, 3, 12, 0, seconds));
+    const clips = [
+      clip({ deliveryId: '40', momentAnchor: '40', createdAt: at(0), viewCount: 9, creatorName: 'lead' }),
+      clip({ deliveryId: '41', momentAnchor: '40', createdAt: at(20), creatorName: 'late' }),
+      clip({ deliveryId: '42', momentAnchor: '40', createdAt: at(10), creatorName: 'early' }),
+    ];
+    expect(momentLeads(clips)[0]!.alsoClippedBy).toEqual(['early', 'late']);
+  });
+
   it('breaks a tie in views for the first clip, and names each other clipper once', () => {
     const clips = [
       clip({ deliveryId: '30', momentAnchor: '30', viewCount: 8, creatorName: 'Ann' }),

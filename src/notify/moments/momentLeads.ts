@@ -12,6 +12,11 @@ function byDeliveryId(a: MomentPostClip, b: MomentPostClip): number {
   return diff < 0n ? -1 : diff > 0n ? 1 : 0;
 }
 
+/** The order viewers clipped in (the order clips were found in when made in the same millisecond). */
+function byClipTime(a: MomentPostClip, b: MomentPostClip): number {
+  return a.createdAt.getTime() - b.createdAt.getTime() || byDeliveryId(a, b);
+}
+
 /**
  * What a post shows of its clips: one entry (one embed) per moment, in the order the moments began. Each
  * is the moment's most-viewed clip (on a tie, the first clipped) with `alsoClippedBy`: the other clips'
@@ -25,7 +30,8 @@ export function momentLeads(clips: readonly MomentPostClip[]): ClipPostClip[] {
     if (members === undefined) moments.set(clip.momentAnchor, [clip]);
     else members.push(clip);
   }
-  return [...moments.values()].map((members) => {
+  return [...moments.values()].map((found) => {
+    const members = found.sort(byClipTime);
     const lead = members.reduce((best, clip) => (clip.viewCount > best.viewCount ? clip : best));
     if (members.length === 1) return lead;
     const seen = new Set([lead.creatorName.toLowerCase()]);
