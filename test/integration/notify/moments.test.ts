@@ -6,13 +6,15 @@ import type { ClipRecord } from '../../../src/clips/ClipRecord.js';
 import { createDatabase } from '../../../src/db/createDatabase.js';
 import type { Database } from '../../../src/db/Database.js';
 import type { Notifier } from '../../../src/notify/Notifier.js';
-import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.js';
-import { openTestDatabase, testLogger } from '../../support/databases.js';
+import type { FakeDiscord } from '../../fakes/discord/index.js';
+import { testLogger } from '../../support/databases.js';
 import {
   drainNotifier,
   ingestClips,
   makeClip,
   newNotifier,
+  openNotifyPostgresWorld,
+  resetNotifyState,
   seedBroadcaster,
   seedGuild,
   seedSubscription,
@@ -26,34 +28,24 @@ interface PostedEmbed {
 const VOD = '2000000001';
 
 describe('moment grouping on postgres', () => {
+  let world: Awaited<ReturnType<typeof openNotifyPostgresWorld>> | undefined;
   let db: Database;
   let url: string;
-  let cleanup: () => Promise<void>;
   let discord: FakeDiscord;
   let channelId: string;
   let guildId: string;
   let notifier: Notifier;
 
   beforeAll(async () => {
-    const opened = await openTestDatabase('postgres');
-    ({ db, cleanup } = opened);
-    url = opened.url!;
-    discord = await startFakeDiscord();
+    world = await openNotifyPostgresWorld();
+    ({ db, url, discord } = world);
     channelId = discord.fixtures.clips.id;
     guildId = discord.fixtures.guild.id;
     notifier = newNotifier(db.sql, discord);
   }, 60_000);
-  afterAll(async () => {
-    await discord?.close();
-    await cleanup?.();
-  });
+  afterAll(async () => world?.close());
   beforeEach(async () => {
-    await db.sql.exec(
-      `TRUNCATE clip_events, deliveries, delivery_messages, subscriptions, clips, guilds, broadcasters CASCADE`,
-    );
-    discord.clearFaults();
-    discord.clearRequests();
-    for (const message of discord.messagesIn(channelId)) discord.state.deleteMessage(String(message.id));
+    await resetNotifyState(db.sql, discord, [channelId]);
     await seedBroadcaster(db.sql, '1001');
     await seedGuild(db.sql, { id: guildId });
     await seedSubscription(db.sql, { guildId, channelId });
@@ -83,6 +75,17 @@ describe('moment grouping on postgres', () => {
     await drainNotifier(db.sql, target);
     while ((await target.steps.syncClipChanges()) > 0);
   };
+  /** Stores clips as the sync does, then runs one fan-out and one packing pass (no post yet). */
+  const ingestAndPack = async (clips: ClipRecord[]) => {
+    await ingestClips(db.sql, clips);
+    await notifier.steps.fanOut();
+    await notifier.steps.pack();
+  };
+  const expectAllSentIn = async (messageId: string, count: number) => {
+    const rows = await deliveries();
+    expect(rows).toHaveLength(count);
+    expect(rows.every((row) => row.status === 'sent' && row.message_id === messageId)).toBe(true);
+  };
   const deliveries = () =>
     db.sql.query<{ clip_id: string; status: string; message_id: string | null }>(
       `SELECT clip_id, status, message_id FROM deliveries ORDER BY id`,
@@ -97,20 +100,13 @@ describe('moment grouping on postgres', () => {
     expect(posts[0]).toHaveLength(1);
     expect(posts[0]![0]!.url).toBe(clips[1]!.url);
     expect(alsoClippedBy(posts[0]![0]!)).toBe('viewer0, viewer2, viewer3, viewer4');
-    const rows = await deliveries();
-    expect(rows).toHaveLength(5);
-    const messageId = String(discord.messagesIn(channelId)[0]!.id);
-    expect(rows.every((row) => row.status === 'sent' && row.message_id === messageId)).toBe(true);
+    await expectAllSentIn(String(discord.messagesIn(channelId)[0]!.id), 5);
   });
 
   it('adds a clip to its moment message that is packed but not yet attempted', async () => {
     const [first, second] = momentClips();
-    await ingestClips(db.sql, [first!]);
-    await notifier.steps.fanOut();
-    await notifier.steps.pack();
-    await ingestClips(db.sql, [second!]);
-    await notifier.steps.fanOut();
-    await notifier.steps.pack();
+    await ingestAndPack([first!]);
+    await ingestAndPack([second!]);
     const [row] = await db.sql.query<{ messages: number; carried: number }>(
       `SELECT (SELECT count(*)::int FROM delivery_messages) AS messages,
               (SELECT count(*)::int FROM deliveries WHERE delivery_message_id IS NOT NULL) AS carried`,
@@ -139,15 +135,12 @@ describe('moment grouping on postgres', () => {
     expect(posts).toHaveLength(1);
     expect(posts[0]![0]!.url).toBe(clips[1]!.url);
     expect(alsoClippedBy(posts[0]![0]!)).toBe('viewer0, viewer2, viewer3, viewer4');
-    const rows = await deliveries();
-    expect(rows.every((row) => row.status === 'sent' && row.message_id === messageId)).toBe(true);
+    await expectAllSentIn(messageId, 5);
   });
 
   it('holds a joining clip while its moment is being posted, then attaches it to the post', async () => {
     const [first, second] = momentClips();
-    await ingestClips(db.sql, [first!]);
-    await notifier.steps.fanOut();
-    await notifier.steps.pack();
+    await ingestAndPack([first!]);
     discord.failNext(`POST /channels/${channelId}/messages`, { delayMs: 1_500 });
     const posting = notifier.steps.deliverDue();
     for (;;) {
@@ -155,9 +148,7 @@ describe('moment grouping on postgres', () => {
       if (row!.attempts > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await ingestClips(db.sql, [second!]);
-    await notifier.steps.fanOut();
-    await notifier.steps.pack();
+    await ingestAndPack([second!]);
     const [waiting] = await db.sql.query<{ status: string; delivery_message_id: string | null }>(
       `SELECT status, delivery_message_id FROM deliveries WHERE clip_id = $1`,
       [second!.id],
