@@ -110,12 +110,29 @@ export function createNotifier(deps: {
       const result = await fanOutClipEvents(sql, { ...options.fanOut, now: clock() });
       if (result.events > 0) {
         metrics.fannedOutEvents.inc(result.events);
-        logger.debug({ events: result.events, deliveries: result.deliveries }, 'Clip events fanned out');
+        logger.debug(
+          {
+            events: result.events,
+            deliveries: result.deliveries,
+            groupedIntoMoments: result.groupedIntoMoments,
+          },
+          'Clip events fanned out',
+        );
         if (result.deliveries > 0) delivery.wake();
       }
       return result.events;
     },
-    pack: () => packPendingDeliveries(sql, options.pack),
+    async pack() {
+      const result = await packPendingDeliveries(sql, options.pack);
+      if (result.groupedIntoPosts > 0) {
+        metrics.deliveries.inc({ outcome: 'grouped' }, result.groupedIntoPosts);
+        logger.info(
+          { clips: result.groupedIntoPosts },
+          "Clips joined their moment's post; it will be edited",
+        );
+      }
+      return result.handled;
+    },
     async deliverDue() {
       const claims = await claimDueMessages(sql, {
         now: clock(),

@@ -4,6 +4,7 @@ import {
   buildSubscriptionTestPost,
   embedCharacters,
   escapeTwitchText,
+  formatAlsoClippedBy,
   formatDuration,
   type ClipPostClip,
 } from './clipPostMessage.js';
@@ -96,6 +97,46 @@ describe('buildClipPost', () => {
     }
   });
 
+  it('lists the other clippers of a moment under the lead clip, escaped so no name pings or formats', () => {
+    const post = buildClipPost({
+      clips: [clip({ alsoClippedBy: ['alice', '@everyone', '[x](https://evil.example)', 'bob_the_*'] })],
+    });
+    const field = post.embeds![0]!.fields!.find((f) => f.name === 'Also clipped by')!;
+    expect(field.value).toBe(
+      'alice, @\u200beveryone, \\[x\\]\\(https\\:/\u200b/evil.example\\), bob\\_the\\_\\*',
+    );
+    expect(post.allowed_mentions).toEqual({ parse: [], roles: [] });
+    expect(buildClipPost({ clips: [clip()] }).embeds![0]!.fields!.map((f) => f.name)).not.toContain(
+      'Also clipped by',
+    );
+  });
+
+  it('fits ten moments led by the longest titles, each clipped by hundreds, into Discord limits', () => {
+    const clippers = Array.from({ length: 300 }, (_, i) => `clipper_${i}_${'*'.repeat(20)}`);
+    const clips = Array.from({ length: 10 }, () =>
+      clip({
+        title: 'ｗ'.repeat(500),
+        broadcasterName: 'n'.repeat(300),
+        gameName: 'g'.repeat(300),
+        creatorName: 'c'.repeat(300),
+        alsoClippedBy: clippers,
+      }),
+    );
+    const post = buildClipPost({ clips, marker: 'x'.repeat(25) });
+    const total = post.embeds!.reduce((sum, embed) => sum + embedCharacters(embed), 0);
+    expect(total).toBeLessThanOrEqual(6000);
+    for (const embed of post.embeds!) {
+      const also = embed.fields!.find((f) => f.name === 'Also clipped by')!;
+      expect(also.value).toMatch(/ and \d+ more$/);
+      expect(also.value.length).toBeLessThanOrEqual(1024);
+    }
+    // One moment alone keeps a whole field for its clippers.
+    const single = buildClipPost({ clips: [clips[0]!] }).embeds![0]!;
+    const also = single.fields!.find((f) => f.name === 'Also clipped by')!.value;
+    expect(also.length).toBeGreaterThan(900);
+    expect(also.length).toBeLessThanOrEqual(1024);
+  });
+
   it('refuses more than ten clips or none', () => {
     expect(() => buildClipPost({ clips: [] })).toThrow(RangeError);
     expect(() => buildClipPost({ clips: Array.from({ length: 11 }, () => clip()) })).toThrow(RangeError);
@@ -103,6 +144,19 @@ describe('buildClipPost', () => {
 
   it('shows an empty title as an untitled clip', () => {
     expect(buildClipPost({ clips: [clip({ title: '  ' })] }).embeds![0]!.title).toBe('(untitled clip)');
+  });
+});
+
+describe('formatAlsoClippedBy', () => {
+  it('lists every name that fits and counts the rest', () => {
+    expect(formatAlsoClippedBy(['ann', 'bo'], 100)).toBe('ann, bo');
+    expect(formatAlsoClippedBy(['ann', 'bo', 'cy', 'di'], 20)).toBe('ann, bo and 2 more');
+    expect(formatAlsoClippedBy(['ann', 'bo', 'cy', 'di'], 20).length).toBeLessThanOrEqual(20);
+  });
+
+  it('shows only a count when not even one name fits', () => {
+    expect(formatAlsoClippedBy(['a'.repeat(50), 'b'], 12)).toBe('2 others');
+    expect(formatAlsoClippedBy(['a'.repeat(50)], 12)).toBe('1 other');
   });
 });
 

@@ -11,6 +11,8 @@ export interface ClipPostClip {
   broadcasterName: string;
   gameName: string | null;
   creatorName: string;
+  /** The moment's other clippers when this clip leads a moment of several clips (src/notify/moments/). */
+  alsoClippedBy?: readonly string[];
 }
 
 export interface ClipPostOptions {
@@ -36,6 +38,12 @@ export const EMBED_LIMITS = {
 
 /** Names from Twitch are short (logins ≤ 25, games ~ 100); longer ones are cut so ten embeds fit. */
 const NAME_MAX = 100;
+/**
+ * Room for the "Also clipped by" list: a whole field value for one clip, shrunk with the titles when ten
+ * embeds would pass 6,000 characters (down to a floor at which ten full embeds still fit).
+ */
+const ALSO_CLIPPED_MAX = EMBED_LIMITS.fieldValue;
+const ALSO_CLIPPED_MIN = 60;
 const FOOTER_BRAND = 'TwitchClipSearch';
 
 function clampText(text: string, max: number): string {
@@ -64,6 +72,28 @@ function safeUrl(url: string): string | undefined {
   }
 }
 
+/**
+ * "a, b, c and 4 more" within `maxChars`: names escaped like every text from Twitch, as many as fit in the
+ * order given, the rest counted. If not even one name fits, only the count is shown ("5 others").
+ */
+export function formatAlsoClippedBy(names: readonly string[], maxChars: number): string {
+  const escaped = names.map((name) => clampText(escapeTwitchText(name.trim()), NAME_MAX) || '—');
+  let shown = '';
+  let count = 0;
+  for (const name of escaped) {
+    const next = count === 0 ? name : `${shown}, ${name}`;
+    const rest = escaped.length - count - 1;
+    const suffix = rest > 0 ? ` and ${rest} more` : '';
+    if (next.length + suffix.length > maxChars) break;
+    shown = next;
+    count += 1;
+  }
+  if (count === 0)
+    return clampText(`${escaped.length} ${escaped.length === 1 ? 'other' : 'others'}`, maxChars);
+  const rest = escaped.length - count;
+  return rest > 0 ? `${shown} and ${rest} more` : shown;
+}
+
 export function formatDuration(seconds: number): string {
   const total = Math.max(0, Math.round(seconds));
   const minutes = Math.floor(total / 60);
@@ -72,10 +102,11 @@ export function formatDuration(seconds: number): string {
 
 function clipEmbed(
   clip: ClipPostClip,
-  titleMax: number,
+  budget: { titleMax: number; alsoClippedMax: number },
   options: ClipPostOptions,
   compact: boolean,
 ): APIEmbed {
+  const { titleMax } = budget;
   const trimmed = clip.title.trim();
   const title = clampText(trimmed ? escapeTwitchText(trimmed) : '(untitled clip)', titleMax);
   const url = safeUrl(clip.url);
@@ -88,6 +119,13 @@ function clipEmbed(
     { name: 'Views', value: clip.viewCount.toLocaleString('en-US'), inline: true },
     { name: 'Duration', value: formatDuration(clip.durationSec), inline: true },
   ];
+  if (clip.alsoClippedBy !== undefined && clip.alsoClippedBy.length > 0) {
+    fields.push({
+      name: 'Also clipped by',
+      value: formatAlsoClippedBy(clip.alsoClippedBy, budget.alsoClippedMax),
+      inline: false,
+    });
+  }
   const footer = options.marker ? `${FOOTER_BRAND} · ${options.marker}` : FOOTER_BRAND;
   return {
     title,
@@ -112,21 +150,27 @@ export function embedCharacters(embed: APIEmbed): number {
 
 /**
  * The message for 1–10 new clips: one embed per clip (linked title, channel, game, clipper, views,
- * duration, creation time, thumbnail), the configured roles mentioned in the content and nowhere else
- * allowed to ping. Titles are shortened until the whole message fits Discord's 6,000 characters; clips past
- * the tenth are the caller's mistake and rejected.
+ * duration, creation time, thumbnail, and for a moment's lead the other clippers), the configured roles
+ * mentioned in the content and nowhere else allowed to ping. Titles and clipper lists are shortened until
+ * the whole message fits Discord's 6,000 characters; clips past the tenth are the caller's mistake and
+ * rejected.
  */
 export function buildClipPost(options: ClipPostOptions): RESTPostAPIChannelMessageJSONBody {
   if (options.clips.length === 0 || options.clips.length > EMBED_LIMITS.embedsPerMessage) {
     throw new RangeError(`a clip post carries 1-10 clips, got ${options.clips.length}`);
   }
   const compact = options.clips.length > 1;
-  let titleMax: number = EMBED_LIMITS.title;
-  let embeds = options.clips.map((clip) => clipEmbed(clip, titleMax, options, compact));
+  const budget = { titleMax: EMBED_LIMITS.title as number, alsoClippedMax: ALSO_CLIPPED_MAX as number };
+  const build = () => options.clips.map((clip) => clipEmbed(clip, budget, options, compact));
+  let embeds = build();
   const total = () => embeds.reduce((sum, embed) => sum + embedCharacters(embed), 0);
-  while (total() > EMBED_LIMITS.totalCharacters && titleMax > 20) {
-    titleMax -= 20;
-    embeds = options.clips.map((clip) => clipEmbed(clip, titleMax, options, compact));
+  while (
+    total() > EMBED_LIMITS.totalCharacters &&
+    (budget.titleMax > 20 || budget.alsoClippedMax > ALSO_CLIPPED_MIN)
+  ) {
+    budget.titleMax = Math.max(20, budget.titleMax - 20);
+    budget.alsoClippedMax = Math.max(ALSO_CLIPPED_MIN, Math.floor(budget.alsoClippedMax * 0.75));
+    embeds = build();
   }
   const roles = [...new Set(options.mentionRoleIds ?? [])].filter((id) => /^\d{17,20}$/.test(id));
   return {

@@ -14,6 +14,7 @@ import {
 import { classifyDeliveryError, retryDelayMs } from './deliveryPolicy.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
 import type { NotifyMetrics } from './notifyMetrics.js';
+import { momentLeads } from './moments/momentLeads.js';
 
 export interface DeliveryWorkerOptions {
   /** Attempts (claims) of one message before it is dead-lettered. */
@@ -152,7 +153,7 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
     }
     if (discordMessageId === null) {
       const body = buildClipPost({
-        clips: postable,
+        clips: momentLeads(postable),
         mentionRoleIds: postable.flatMap((delivery) =>
           delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
         ),

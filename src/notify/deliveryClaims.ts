@@ -7,6 +7,7 @@
 import type { SqlExecutor } from '../db/Database.js';
 import type { ClipPostClip } from './clipPostMessage.js';
 import { deliveryNonce, randomSalt } from './deliveryPolicy.js';
+import { placeMomentClips } from './moments/placeMomentClips.js';
 
 export interface PackOptions {
   /** Pending deliveries looked at per transaction. */
@@ -45,23 +46,37 @@ export function planChannelMessages<T>(
   return { fillOpen, groups };
 }
 
+export interface PackResult {
+  /** Deliveries looked at: packed, skipped, or (moment clips) placed or left for a later pass. */
+  handled: number;
+  /** Clips that joined a moment already posted (recorded as sent with its message, which gets edited). */
+  groupedIntoPosts: number;
+}
+
 /**
  * Packs unpacked pending deliveries into delivery_messages, per target channel, in delivery order.
  * Deliveries of a subscription paused since the fan-out are skipped. Rows another process is packing are
- * skipped (SKIP LOCKED), so concurrent packers never pack one delivery twice. Returns how many were packed.
+ * skipped (SKIP LOCKED), so concurrent packers never pack one delivery twice. A clip that joined a moment
+ * goes where its moment's post is (src/notify/moments/placeMomentClips.ts); a moment takes one embed, so
+ * the burst threshold and the 10 embeds count moments.
  */
-export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptions): Promise<number> {
+export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptions): Promise<PackResult> {
   return sql.transaction(async (tx) => {
     // Uses deliveries_status_id_idx.
-    const rows = await tx.query<{ id: string; channel_id: string; paused: boolean }>(
-      `SELECT d.id::text AS id, s.discord_channel_id AS channel_id, s.paused
+    const rows = await tx.query<{
+      id: string;
+      channel_id: string;
+      paused: boolean;
+      moment_of: string | null;
+    }>(
+      `SELECT d.id::text AS id, s.discord_channel_id AS channel_id, s.paused, d.moment_of::text AS moment_of
          FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
         WHERE d.status = 'pending' AND d.delivery_message_id IS NULL
         ORDER BY d.id LIMIT $1
         FOR UPDATE OF d SKIP LOCKED`,
       [options.limit],
     );
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { handled: 0, groupedIntoPosts: 0 };
     const paused = rows.filter((row) => row.paused).map((row) => row.id);
     if (paused.length > 0) {
       await tx.query(
@@ -69,17 +84,34 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
         [paused],
       );
     }
-    const byChannel = new Map<string, string[]>();
-    for (const row of rows) {
-      if (row.paused) continue;
+    const postable = rows.filter((row) => !row.paused);
+    const moments = await placeMomentClips(
+      tx,
+      postable.map((row) => ({ id: row.id, momentOf: row.moment_of })),
+    );
+    // Per channel, units of one embed each: a clip with the clips of its moment that travel with it.
+    const byChannel = new Map<string, string[][]>();
+    const units = new Map<string, string[]>();
+    for (const row of postable) {
+      if (moments.handled.has(row.id)) continue;
+      const head = moments.travelsWith.get(row.id);
+      const unit = head === undefined ? undefined : units.get(head);
+      if (unit !== undefined) {
+        unit.push(row.id);
+        continue;
+      }
       const list = byChannel.get(row.channel_id) ?? [];
-      list.push(row.id);
+      const own = [row.id];
+      units.set(row.id, own);
+      list.push(own);
       byChannel.set(row.channel_id, list);
     }
+    const result = { handled: rows.length, groupedIntoPosts: moments.groupedIntoPosts };
     // Each channel's newest never-attempted message; one a claim holds right now is skipped (SKIP LOCKED).
     const open = await tx.query<{ id: string; channel_id: string; n: number }>(
       `SELECT m.id::text AS id, m.discord_channel_id AS channel_id,
-              (SELECT count(*)::int FROM deliveries d WHERE d.delivery_message_id = m.id) AS n
+              (SELECT count(DISTINCT COALESCE(d.moment_of, d.id))::int FROM deliveries d
+                WHERE d.delivery_message_id = m.id) AS n
          FROM delivery_messages m
         WHERE m.discord_channel_id = ANY($1::text[]) AND m.status = 'pending' AND m.attempts = 0
           AND m.lease_until IS NULL
@@ -92,19 +124,19 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
     const groups: { channelId: string; ids: string[] }[] = [];
     const fillIds: string[] = [];
     const fillMessageIds: string[] = [];
-    for (const [channelId, ids] of byChannel) {
+    for (const [channelId, channelUnits] of byChannel) {
       const openMessage = openByChannel.get(channelId);
-      const plan = planChannelMessages(ids, openMessage?.n ?? null, options);
-      for (const id of plan.fillOpen) {
+      const plan = planChannelMessages(channelUnits, openMessage?.n ?? null, options);
+      for (const id of plan.fillOpen.flat()) {
         fillIds.push(id);
         fillMessageIds.push(openMessage!.id);
       }
-      for (const group of plan.groups) groups.push({ channelId, ids: group });
+      for (const group of plan.groups) groups.push({ channelId, ids: group.flat() });
     }
     // Messages are numbered in the order of their first delivery, so channels are served first come first.
     groups.sort((a, b) => Number(BigInt(a.ids[0]!) - BigInt(b.ids[0]!)));
     await assignDeliveries(tx, fillIds, fillMessageIds);
-    if (groups.length === 0) return rows.length;
+    if (groups.length === 0) return result;
     const messages = await tx.query<{ id: string }>(
       `INSERT INTO delivery_messages (discord_channel_id, nonce)
        SELECT channel_id, nonce FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS g(channel_id, nonce, n)
@@ -125,7 +157,7 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
       }
     });
     await assignDeliveries(tx, deliveryIds, messageIds);
-    return rows.length;
+    return result;
   });
 }
 
@@ -211,6 +243,8 @@ export interface MessageDelivery extends ClipPostClip {
   clipId: string;
   clipDeleted: boolean;
   firstSeenAt: Date;
+  /** The delivery of the first clip of this clip's moment (its own id when not grouped). */
+  momentAnchor: string;
 }
 
 export async function loadMessageDeliveries(
@@ -222,7 +256,7 @@ export async function loadMessageDeliveries(
     `SELECT d.id::text AS delivery_id, s.id::text AS subscription_id, s.guild_id, s.paused, s.mention_role_id,
             c.id AS clip_id, c.deleted_at IS NOT NULL AS clip_deleted, c.title, c.url, c.thumbnail_url,
             c.view_count, c.duration_sec, c.created_at, c.first_seen_at, b.display_name, g.name AS game_name,
-            c.creator_name
+            c.creator_name, COALESCE(d.moment_of, d.id)::text AS moment_anchor
        FROM deliveries d
        JOIN subscriptions s ON s.id = d.subscription_id
        JOIN clips c ON c.id = d.clip_id
@@ -250,6 +284,7 @@ export async function loadMessageDeliveries(
     broadcasterName: String(row.display_name),
     gameName: (row.game_name as string | null) ?? null,
     creatorName: String(row.creator_name),
+    momentAnchor: String(row.moment_anchor),
   }));
 }
 

@@ -2,10 +2,12 @@ import { buildClipPost } from './clipPostMessage.js';
 import { finishEdit, loadMessageDeliveries, type EditClaim } from './deliveryClaims.js';
 import { asDiscordApiError, classifyDeliveryError } from './deliveryPolicy.js';
 import type { DeliveryContext } from './deliverMessage.js';
+import { momentLeads } from './moments/momentLeads.js';
 
 /**
- * Brings a post in line with its clips after a rename or deletion on Twitch: rebuilt with the current
- * titles, without deleted clips, or removed when none is left. A transient failure leaves the claim to
+ * Brings a post in line with its clips after a rename or deletion on Twitch, or after clips joined its
+ * moment or overtook its lead: rebuilt with the current titles and moments, without deleted clips, or
+ * removed when none is left. A transient failure leaves the claim to
  * expire (the lease is the backoff); a post Discord no longer has, or a channel the bot lost access to, ends
  * the edit.
  */
@@ -19,7 +21,7 @@ export async function editPostedMessage(ctx: DeliveryContext, claim: EditClaim):
       await ctx.discord.deleteMessage(claim.channelId, claim.discordMessageId);
     } else {
       const body = buildClipPost({
-        clips: remaining,
+        clips: momentLeads(remaining),
         mentionRoleIds: remaining.flatMap((delivery) =>
           delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
         ),

@@ -6,6 +6,8 @@
  */
 import type { SqlExecutor } from '../db/Database.js';
 import { clipMatchesSubscription, FoldedTitle, type SubscriptionFilters } from './clipMatchesSubscription.js';
+import { groupMomentDeliveries, markOvertakenMomentLeads } from './moments/groupMomentDeliveries.js';
+import { defaultMomentRule, type MomentRule } from './moments/sameMoment.js';
 
 /** pg_try_advisory_xact_lock key of the fan-out ("tcs" notify fan-out); nothing else uses it. */
 const FAN_OUT_LOCK_KEY = 7_463_001_001;
@@ -24,12 +26,15 @@ export interface FanOutOptions {
    * (Twitch titles a clip nobody named with the stream title, which the bot does not store).
    */
   untitledTwinWindowMs: number;
+  /** When clips are one moment, for guilds that group moments (src/notify/moments/sameMoment.ts). */
+  moments: MomentRule;
 }
 
 export const defaultFanOutOptions: Omit<FanOutOptions, 'now'> = {
   batchSize: 500,
   minViewsWindowMs: 24 * 3_600_000,
   untitledTwinWindowMs: 12 * 3_600_000,
+  moments: defaultMomentRule,
 };
 
 export interface FanOutResult {
@@ -37,6 +42,8 @@ export interface FanOutResult {
   locked: boolean;
   events: number;
   deliveries: number;
+  /** New deliveries that joined a moment already delivered to their subscription. */
+  groupedIntoMoments: number;
 }
 
 interface EventRow {
@@ -67,7 +74,9 @@ interface CandidateRow {
  * subscription does not post the channel's history), only active (unpaused, "every clip" mode) subscriptions
  * of guilds the bot is still in, and only clips that still exist. A paused subscription gets no deliveries,
  * so clips made during a pause are not posted on resume. An `updated` event re-evaluates the filters (views
- * grew past a minimum) only within `minViewsWindowMs` of the clip's creation.
+ * grew past a minimum) only within `minViewsWindowMs` of the clip's creation. New deliveries that show a
+ * moment already delivered to their subscription join it (src/notify/moments/), and a clip whose views
+ * overtook its posted moment's lead makes the post due for an edit.
  */
 export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions): Promise<FanOutResult> {
   return sql.transaction(async (tx) => {
@@ -75,14 +84,14 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
       'SELECT pg_try_advisory_xact_lock($1::bigint) AS locked',
       [FAN_OUT_LOCK_KEY],
     );
-    if (lock?.locked !== true) return { locked: false, events: 0, deliveries: 0 };
+    if (lock?.locked !== true) return { locked: false, events: 0, deliveries: 0, groupedIntoMoments: 0 };
     // Uses clip_events_processed_at_id_idx.
     const events = await tx.query<EventRow>(
       `SELECT id::text AS id, kind, clip_id FROM clip_events
         WHERE processed_at IS NULL ORDER BY id LIMIT $1`,
       [options.batchSize],
     );
-    if (events.length === 0) return { locked: true, events: 0, deliveries: 0 };
+    if (events.length === 0) return { locked: true, events: 0, deliveries: 0, groupedIntoMoments: 0 };
 
     const firstEvent = new Map<string, number>();
     const discovered = new Set<string>();
@@ -94,6 +103,7 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
     });
 
     let inserted = 0;
+    let groupedIntoMoments = 0;
     if (discovered.size + updated.size > 0) {
       const candidates = await tx.query<CandidateRow>(
         `SELECT c.id AS clip_id, s.id::text AS subscription_id, c.title, c.view_count, c.game_id, c.creator_id,
@@ -149,16 +159,21 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
           (a.subscription_id < b.subscription_id ? -1 : 1),
       );
       if (matches.length > 0) {
-        const rows = await tx.query(
+        const rows = await tx.query<{ id: string }>(
           `INSERT INTO deliveries (subscription_id, clip_id)
            SELECT subscription_id, clip_id
              FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS m(subscription_id, clip_id, n)
             ORDER BY n
            ON CONFLICT (subscription_id, clip_id) DO NOTHING
-           RETURNING id`,
+           RETURNING id::text AS id`,
           [matches.map((row) => row.subscription_id), matches.map((row) => row.clip_id)],
         );
         inserted = rows.length;
+        groupedIntoMoments = await groupMomentDeliveries(
+          tx,
+          rows.map((row) => row.id),
+          options.moments,
+        );
       }
     }
     // A posted clip renamed or deleted on Twitch: its post is edited or removed (guild setting).
@@ -175,10 +190,16 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
              AND (e.kind = 'deleted' OR (e.kind = 'updated' AND e.previous_title IS DISTINCT FROM c.title)))`,
       [events.map((event) => event.id)],
     );
+    // A posted moment whose clip's views overtook its lead: the post is edited to lead with it.
+    await markOvertakenMomentLeads(
+      tx,
+      events.filter((event) => event.kind === 'updated').map((event) => event.id),
+      { now: options.now, rule: options.moments },
+    );
     await tx.query(`UPDATE clip_events SET processed_at = $2::timestamptz WHERE id = ANY($1::bigint[])`, [
       events.map((event) => event.id),
       options.now,
     ]);
-    return { locked: true, events: events.length, deliveries: inserted };
+    return { locked: true, events: events.length, deliveries: inserted, groupedIntoMoments };
   });
 }

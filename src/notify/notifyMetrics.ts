@@ -7,7 +7,7 @@ export function createNotifyMetrics(registry: Registry) {
   return {
     deliveries: getOrCreateCounter(registry, {
       name: 'tcs_notify_deliveries_total',
-      help: 'Deliveries (one clip to one subscription) by final outcome: sent, failed (dead letter), skipped',
+      help: 'Deliveries (one clip to one subscription) by final outcome: sent, grouped (joined a posted moment), failed (dead letter), skipped',
       labelNames: ['outcome'] as const,
     }),
     attempts: getOrCreateCounter(registry, {

@@ -1,5 +1,6 @@
 // New clips reach Discord once: the real bot process polls the fake Twitch, fans the clip events out and
-// posts through the fake Discord, across Discord faults and a kill -9 in the middle of a delivery.
+// posts through the fake Discord, across Discord faults and a kill -9 in the middle of a delivery; clips of
+// one moment make one post.
 import { eventually } from '../support/eventually.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../support/botProcess.js';
@@ -82,6 +83,90 @@ describe('clip notifications from the running bot', () => {
       expect(bot.child.exitCode).toBeNull();
     },
   );
+
+  it(
+    'posts five clips of one moment once, edited to lead with the most-viewed and name the other clippers',
+    { timeout: 90_000 },
+    async () => {
+      const { broadcasterId, channelId } = await world.subscribe('moment');
+      const vod = world.twitch.addVideo({ userId: broadcasterId, createdAt: minutesAgo(90) });
+      const start = Date.now() - 3 * 60_000;
+      // Viewers press "clip" seconds apart: overlapping ranges of one VOD; the last two are not placed in
+      // the VOD yet (Twitch fills vod_offset in minutes later), so their untitled title links them.
+      const clipOf = (i: number, viewCount: number, title: string, vodKnown = true) =>
+        world.twitch.addClip({
+          broadcasterId,
+          title,
+          viewCount,
+          createdAt: new Date(start + i * 5_000).toISOString(),
+          creatorId: String(91_000 + i),
+          creatorName: `viewer${i}`,
+          durationSeconds: 30,
+          videoId: vod.id,
+          vodOffset: 5_000 + i * 4,
+          ...(vodKnown ? {} : { videoIdAfterMs: 3_600_000 }),
+        });
+      const first = clipOf(0, 20, 'Speedrun day 3');
+      await world.pollNow();
+      await world.discord.waitForMessage(channelId, () => true, 45_000);
+      const top = clipOf(1, 500, 'what a play');
+      clipOf(2, 30, 'Speedrun day 3');
+      clipOf(3, 8, 'Speedrun day 3', false);
+      clipOf(4, 2, 'SPEEDRUN day 3 🎉', false);
+      await world.pollNow();
+      const alsoClippedBy = (message: { embeds?: unknown }) =>
+        ((message.embeds ?? []) as Array<{ fields?: { name: string; value: string }[] }>)[0]?.fields?.find(
+          (field) => field.name === 'Also clipped by',
+        )?.value;
+      await eventually(
+        async () =>
+          alsoClippedBy(world.discord.messagesIn(channelId)[0]!)?.includes('viewer4') ? true : undefined,
+        45_000,
+        'the post edited with the whole moment',
+      );
+      const messages = world.discord.messagesIn(channelId);
+      expect(messages).toHaveLength(1);
+      expect(world.postedClipIds(channelId)).toEqual([top.id]);
+      expect(alsoClippedBy(messages[0]!)).toBe('viewer0, viewer2, viewer3, viewer4');
+      expect(
+        world.discord.findRequests({ method: 'POST', path: `/channels/${channelId}/messages` }),
+      ).toHaveLength(1);
+      expect(
+        world.discord.findRequests({ method: 'PATCH', path: `/channels/${channelId}/messages/*` }),
+      ).not.toHaveLength(0);
+      const { rows } = await world.pool.query<{ status: string; message_id: string }>(
+        `SELECT d.status, d.message_id FROM deliveries d JOIN clips c ON c.id = d.clip_id
+          WHERE c.broadcaster_id = $1`,
+        [broadcasterId],
+      );
+      expect(rows).toHaveLength(5);
+      expect(rows.every((row) => row.status === 'sent' && row.message_id === String(messages[0]!.id))).toBe(
+        true,
+      );
+      expect(first.id).not.toBe(top.id);
+    },
+  );
+
+  it('posts each clip of a moment when the guild turned grouping off', { timeout: 60_000 }, async () => {
+    await world.pool.query(`UPDATE guilds SET group_moments = false`);
+    try {
+      const { broadcasterId, channelId } = await world.subscribe('nomoment');
+      const start = Date.now() - 60_000;
+      const clips = Array.from({ length: 5 }, (_, i) =>
+        world.twitch.addClip({
+          broadcasterId,
+          title: 'Speedrun day 3',
+          viewCount: 10 + i,
+          createdAt: new Date(start + i * 5_000).toISOString(),
+          creatorName: `viewer${i}`,
+        }),
+      );
+      await world.pollNow();
+      await world.expectPostedOnce(new Map([[channelId, clips.map((clip) => clip.id)]]), 45_000);
+    } finally {
+      await world.pool.query(`UPDATE guilds SET group_moments = true`);
+    }
+  });
 
   it(
     'posts every clip exactly once across a kill -9 during the delivery and a restart',

@@ -2,7 +2,7 @@
 // and clip out, events marked processed, in one transaction.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/Database.js';
-import { fanOutClipEvents } from '../../../src/notify/fanOutClipEvents.js';
+import { defaultFanOutOptions, fanOutClipEvents } from '../../../src/notify/fanOutClipEvents.js';
 import { openTestDatabase } from '../../support/databases.js';
 import {
   deliveryRows,
@@ -14,7 +14,7 @@ import {
 } from './notifyFixture.js';
 
 const GUILD = '900000000000000001';
-const options = { batchSize: 500, minViewsWindowMs: 24 * 3_600_000, untitledTwinWindowMs: 12 * 3_600_000 };
+const options = { ...defaultFanOutOptions, batchSize: 500 };
 
 describe.each(['postgres', 'pglite'] as const)('fan-out on %s', (kind) => {
   let db: Database;

@@ -5,12 +5,12 @@ import { REST } from '@discordjs/rest';
 import { Registry } from 'prom-client';
 import type { ClipRecord } from '../../../src/clips/ClipRecord.js';
 import { upsertBroadcasters, upsertClips } from '../../../src/clips/clipStore.js';
-import type { SqlExecutor } from '../../../src/db/Database.js';
+import type { Database, SqlExecutor } from '../../../src/db/Database.js';
 import { createNotifier, type Notifier, type NotifierOptionsInput } from '../../../src/notify/Notifier.js';
 import { notifyDiscordFromRest } from '../../../src/notify/notifyDiscord.js';
 import { recordClipEvents, significantUpdates } from '../../../src/sync/clipEvents.js';
-import type { FakeDiscord } from '../../fakes/discord/index.js';
-import { testLogger } from '../../support/databases.js';
+import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.js';
+import { openTestDatabase, testLogger } from '../../support/databases.js';
 
 let clipCounter = 0;
 
@@ -36,6 +36,42 @@ export function makeClip(overrides: Partial<ClipRecord> = {}): ClipRecord {
     isFeatured: false,
     ...overrides,
   };
+}
+
+/** A migrated PostgreSQL database and a fake Discord; `close()` stops both and drops the database. */
+export async function openNotifyPostgresWorld(): Promise<{
+  db: Database;
+  url: string;
+  discord: FakeDiscord;
+  close(): Promise<void>;
+}> {
+  const { db, url, cleanup } = await openTestDatabase('postgres');
+  const discord = await startFakeDiscord();
+  return {
+    db,
+    url: url!,
+    discord,
+    async close() {
+      await discord.close();
+      await cleanup();
+    },
+  };
+}
+
+/** Empties the notification tables, and the fake Discord's faults, request log and posts in `channelIds`. */
+export async function resetNotifyState(
+  sql: SqlExecutor,
+  discord: FakeDiscord,
+  channelIds: readonly string[],
+): Promise<void> {
+  await sql.exec(
+    `TRUNCATE clip_events, deliveries, delivery_messages, subscriptions, clips, guilds, broadcasters CASCADE`,
+  );
+  discord.clearFaults();
+  discord.clearRequests();
+  for (const channelId of channelIds) {
+    for (const message of discord.messagesIn(channelId)) discord.state.deleteMessage(String(message.id));
+  }
 }
 
 export async function seedBroadcaster(sql: SqlExecutor, id = '1001', login = `streamer${id}`): Promise<void> {
