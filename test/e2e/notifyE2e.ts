@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { expect } from 'vitest';
 import { botEnvForFakes } from '../fakes/botEnv.js';
-import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
 import { startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
 import { startBotProcess, type BotProcess } from '../support/botProcess.js';
 import { createTestPostgresDatabase } from '../support/databases.js';
@@ -19,7 +19,8 @@ export interface NotifyWorld {
   twitch: FakeTwitch;
   database: { url: string; drop(): Promise<void> };
   pool: pg.Pool;
-  startBot(): Promise<BotProcess>;
+  /** Starts a bot process; `env` adds to (or overrides) the configuration pointing it at the fakes. */
+  startBot(env?: Record<string, string>): Promise<BotProcess>;
   /** A broadcaster on the fake Twitch, tracked by the bot, and a subscription posting it to a new channel. */
   subscribe(
     login: string,
@@ -37,10 +38,16 @@ export interface NotifyWorld {
   close(): Promise<void>;
 }
 
-export async function startNotifyWorld(): Promise<NotifyWorld> {
-  const discord = await startFakeDiscord();
+/**
+ * `database` replaces the fresh database on the shared server (e.g. one on a private server a test restarts);
+ * `close()` calls its `drop()`. `discord` configures the fake Discord.
+ */
+export async function startNotifyWorld(
+  options: { database?: NotifyWorld['database']; discord?: FakeDiscordOptions } = {},
+): Promise<NotifyWorld> {
+  const discord = await startFakeDiscord(options.discord);
   const twitch = await startFakeTwitch({ clipVisibilityDelayMs: 0 });
-  const database = await createTestPostgresDatabase();
+  const database = options.database ?? (await createTestPostgresDatabase());
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
   // An idle connection that the server ends (the database is dropped WITH (FORCE) at the end, possibly while
   // a failed test's poll still holds one) must not become an uncaught exception that fails the whole run.
@@ -54,12 +61,13 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
     twitch,
     database,
     pool,
-    async startBot() {
+    async startBot(extraEnv = {}) {
       const env = botEnvForFakes(discord, twitch, {
         DATABASE_URL: database.url,
         REDIS_URL,
         ADMIN_PORT: String(await freePort()),
         LOG_LEVEL: 'info',
+        ...extraEnv,
       });
       const bot = startBotProcess({ env });
       bots.push(bot);
