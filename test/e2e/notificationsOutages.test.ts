@@ -5,7 +5,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../support/botProcess.js';
-import { eventually } from '../support/eventually.js';
 import { PostgresServer } from '../support/postgresServer.js';
 import { startNotifyWorld, type NotifyWorld } from './notifyE2e.js';
 
@@ -64,21 +63,7 @@ describe('clip notifications through outages', () => {
     async () => {
       const w = world!;
       const [before, after] = await Promise.all([w.subscribe('slowbefore'), w.subscribe('slowafter')]);
-      const expected = new Map<string, string[]>();
-      for (const { broadcasterId, channelId } of [before!, after!]) {
-        const clips = Array.from({ length: 12 }, (_, i) =>
-          w.twitch.addClip({
-            broadcasterId,
-            title: `slow ${i}`,
-            viewCount: 20 + i,
-            createdAt: minutesAgo(1),
-          }),
-        );
-        expected.set(
-          channelId,
-          clips.map((clip) => clip.id),
-        );
-      }
+      const expected = w.addClips([before!, after!], 12, { title: 'slow', minutesAgo: 1 });
       // Held before the handling: every try of the first post times out (the REST client's first try and
       // its three retries), so the worker schedules its own retry; the held requests are then handled late,
       // and all carry the same nonce.
@@ -118,37 +103,15 @@ describe('clip notifications through outages', () => {
     async () => {
       const w = world!;
       const targets = await Promise.all(['pga', 'pgb', 'pgc'].map((login) => w.subscribe(login)));
-      const expected = new Map<string, string[]>();
-      for (const { broadcasterId, channelId } of targets) {
-        const clips = Array.from({ length: 80 }, (_, i) =>
-          w.twitch.addClip({
-            broadcasterId,
-            title: `restart ${i}`,
-            viewCount: 50 + i,
-            createdAt: minutesAgo(2),
-          }),
-        );
-        expected.set(
-          channelId,
-          clips.map((clip) => clip.id),
-        );
+      const expected = w.addClips(targets, 80, { title: 'restart', minutesAgo: 2 });
+      for (const { channelId } of targets) {
         // Slow first answers, so the outage lands while posts are in flight (the fake still creates them);
         // after that the fake's per-channel limit (5 messages / 5 s) spreads the 8 messages of each channel.
         w.discord.failNext(`POST /channels/${channelId}/messages`, { delayMs: 500, count: 3 });
       }
       await w.pollNow();
       const broadcasterIds = targets.map((target) => target.broadcasterId);
-      await eventually(
-        async () => {
-          const { rows } = await w.pool.query<{ stored: number }>(
-            'SELECT count(*)::int AS stored FROM clips WHERE broadcaster_id = ANY($1)',
-            [broadcasterIds],
-          );
-          return rows[0]!.stored === 240 ? true : undefined;
-        },
-        60_000,
-        'all 240 clips stored',
-      );
+      await w.waitForStoredClips(broadcasterIds, 240, 60_000);
       await w.discord.waitForRequest(
         (request) =>
           request.method === 'POST' && request.path === `/channels/${targets[0]!.channelId}/messages`,

@@ -26,6 +26,17 @@ export interface NotifyWorld {
     login: string,
     options?: { minViews?: number },
   ): Promise<{ broadcasterId: string; channelId: string }>;
+  /**
+   * Adds `perTarget` clips made `minutesAgo` minutes ago to each target's broadcaster on the fake Twitch;
+   * returns the expected clip ids per Discord channel.
+   */
+  addClips(
+    targets: ReadonlyArray<{ broadcasterId: string; channelId: string }>,
+    perTarget: number,
+    options: { title: string; minutesAgo: number },
+  ): Map<string, string[]>;
+  /** Waits until the bot has stored `count` clips of these broadcasters. */
+  waitForStoredClips(broadcasterIds: readonly string[], count: number, timeoutMs: number): Promise<void>;
   /** Makes the channels' next poll due now. */
   pollNow(): Promise<void>;
   /** Clip ids posted in a channel, one per embed (a duplicate post shows twice). */
@@ -103,6 +114,33 @@ export async function startNotifyWorld(
         [guildId, channel.id, broadcaster.id, options.minViews ?? 0, since, discord.fixtures.owner.id],
       );
       return { broadcasterId: broadcaster.id, channelId: channel.id };
+    },
+    addClips(targets, perTarget, options) {
+      const createdAt = new Date(Date.now() - options.minutesAgo * 60_000).toISOString();
+      const expected = new Map<string, string[]>();
+      for (const { broadcasterId, channelId } of targets) {
+        const clips = Array.from({ length: perTarget }, (_, i) =>
+          twitch.addClip({ broadcasterId, title: `${options.title} ${i}`, viewCount: 100 + i, createdAt }),
+        );
+        expected.set(
+          channelId,
+          clips.map((clip) => clip.id),
+        );
+      }
+      return expected;
+    },
+    async waitForStoredClips(broadcasterIds, count, timeoutMs) {
+      await eventually(
+        async () => {
+          const { rows } = await pool.query<{ stored: number }>(
+            'SELECT count(*)::int AS stored FROM clips WHERE broadcaster_id = ANY($1)',
+            [broadcasterIds],
+          );
+          return rows[0]!.stored === count ? true : undefined;
+        },
+        timeoutMs,
+        `all ${count} clips stored`,
+      );
     },
     async pollNow() {
       await pool.query(`UPDATE tracked_channels SET next_poll_at = now()`);
