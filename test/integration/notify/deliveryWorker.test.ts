@@ -45,6 +45,7 @@ describe.each(['postgres', 'pglite'] as const)('delivery worker on %s', (kind) =
     discord.clearFaults();
     discord.clearRequests();
     discord.setChannelAccess(channelId, 'ok');
+    discord.setChannelAccess(discord.fixtures.general.id, 'ok');
     for (const message of discord.messagesIn(channelId)) discord.state.deleteMessage(String(message.id));
     for (const message of discord.messagesIn(discord.fixtures.general.id))
       discord.state.deleteMessage(String(message.id));
@@ -220,6 +221,31 @@ describe.each(['postgres', 'pglite'] as const)('delivery worker on %s', (kind) =
     expect(dm).toHaveLength(1);
     const dmChannel = String((dm[0]!.responseBody as { id: string }).id);
     expect(String(discord.messagesIn(dmChannel)[0]!.content)).toContain('Missing Access (50001)');
+  });
+
+  it('tells the subscriber by DM when the system channel refuses the notice too', async () => {
+    // Not the owner, whose DM channel other tests write to.
+    const user = discord.fixtures.moderator.id;
+    await seedSubscription(db.sql, { guildId, channelId, createdByUserId: user });
+    discord.setChannelAccess(channelId, 'missing-access');
+    discord.setChannelAccess(discord.fixtures.general.id, 'missing-permissions');
+    await ingestClips(db.sql, [makeClip()]);
+    await drainNotifier(db.sql, newNotifier(db.sql, discord));
+    const refused = discord.findRequests({
+      method: 'POST',
+      path: `/channels/${discord.fixtures.general.id}/messages`,
+      status: 403,
+    });
+    expect(refused).toHaveLength(1);
+    const dm = discord.findRequests('POST /users/@me/channels');
+    expect(dm).toHaveLength(1);
+    const dmChannel = String((dm[0]!.responseBody as { id: string }).id);
+    expect(discord.messagesIn(dmChannel)).toHaveLength(1);
+    expect(String(discord.messagesIn(dmChannel)[0]!.content)).toContain('Missing Access (50001)');
+    const rows = await db.sql.query<{ status: string; via_dm: boolean }>(
+      `SELECT status, via_dm FROM pause_notices`,
+    );
+    expect(rows).toEqual([{ status: 'sent', via_dm: true }]);
   });
 
   it.each([
