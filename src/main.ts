@@ -110,7 +110,10 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   });
   const guilds = createGuildService({ sql: db.sql });
 
-  const discord = createDiscordClient({ apiUrl: config.discord.apiUrl });
+  const discord = createDiscordClient({
+    apiUrl: config.discord.apiUrl,
+    restTimeoutMs: config.discord.restTimeoutMs,
+  });
   routeDiscordDiagnostics(discord, logger.child({ component: 'discord' }));
   trackGuildMembership({ client: discord, guilds, logger });
   const routeInteraction = createInteractionRouter({

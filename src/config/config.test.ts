@@ -51,6 +51,7 @@ describe('loadConfig', () => {
         applicationId: '123456789012345678',
         apiUrl: 'https://discord.com/api',
         devGuildId: undefined,
+        restTimeoutMs: 15_000,
       },
       twitch: { clientId: 'abc123clientid', clientSecret: SECRET_TWITCH, mockApiPort: undefined },
       database: { url: undefined, dataDir: './data' },
@@ -83,7 +84,9 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       SUBSCRIPTIONS_PER_GUILD: '3',
       TRACKING_IDLE_DAYS: '7',
+      DISCORD_REST_TIMEOUT_MS: '4000',
     });
+    expect(config.discord.restTimeoutMs).toBe(4000);
     expect(config.subscriptionsPerGuild).toBe(3);
     expect(config.trackingIdleMs).toBe(7 * 86_400_000);
     expect(config.discord.apiUrl).toBe('http://127.0.0.1:4000/api');
@@ -101,8 +104,16 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug');
   });
 
-  it('refuses a subscription quota or idle time that is not a whole number in range', () => {
-    expect(problemsOf({ ...minimal, SUBSCRIPTIONS_PER_GUILD: '0', TRACKING_IDLE_DAYS: '1.5' })).toEqual([
+  it('refuses a REST timeout, subscription quota or idle time that is not a whole number in range', () => {
+    expect(
+      problemsOf({
+        ...minimal,
+        DISCORD_REST_TIMEOUT_MS: '500',
+        SUBSCRIPTIONS_PER_GUILD: '0',
+        TRACKING_IDLE_DAYS: '1.5',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^DISCORD_REST_TIMEOUT_MS is invalid \(must be an integer from 1000 to 120000\)/),
       expect.stringMatching(/^SUBSCRIPTIONS_PER_GUILD is invalid \(must be an integer from 1 to 1000\)/),
       expect.stringMatching(/^TRACKING_IDLE_DAYS is invalid \(must be an integer from 1 to 3650\)/),
     ]);

@@ -13,6 +13,8 @@ export interface Config {
     apiUrl: string;
     /** When set, commands are deployed to this guild only (instant updates while developing). */
     devGuildId?: string;
+    /** How long one Discord REST request may take before @discordjs/rest aborts (and retries) it. */
+    restTimeoutMs: number;
   };
   twitch: {
     clientId: string;
@@ -86,6 +88,11 @@ export const CONFIG_VARIABLES = {
   DISCORD_API_URL: {
     purpose: 'base URL of the Discord REST API without version (default https://discord.com/api)',
     rule: 'must be an http:// or https:// URL',
+  },
+  DISCORD_REST_TIMEOUT_MS: {
+    purpose:
+      'milliseconds one Discord REST request may take before it is aborted and retried (default 15000)',
+    rule: 'must be an integer from 1000 to 120000',
   },
   DISCORD_DEV_GUILD_ID: {
     purpose:
@@ -198,6 +205,7 @@ const envShape = {
   DISCORD_APPLICATION_ID: snowflake,
   DISCORD_API_URL: urlWith('http:', 'https:').default('https://discord.com/api'),
   DISCORD_DEV_GUILD_ID: snowflake.optional(),
+  DISCORD_REST_TIMEOUT_MS: integer(1000, 120_000).default(15_000),
   TWITCH_CLIENT_ID: required,
   TWITCH_CLIENT_SECRET: required,
   TWURPLE_MOCK_API_PORT: port(1).optional(),
@@ -224,6 +232,7 @@ const envSchema = z.object(envShape).transform((env): Config => ({
     applicationId: env.DISCORD_APPLICATION_ID,
     apiUrl: env.DISCORD_API_URL.replace(/\/+$/, ''),
     devGuildId: env.DISCORD_DEV_GUILD_ID,
+    restTimeoutMs: env.DISCORD_REST_TIMEOUT_MS,
   },
   twitch: {
     clientId: env.TWITCH_CLIENT_ID,

@@ -35,7 +35,7 @@ export async function openPostgresDatabase(options: {
     onPoolError: (error) => logger.warn({ err: error }, 'PostgreSQL pool error'),
   });
   const prisma = new PrismaClient({ adapter });
-  const sql = poolExecutor(pool);
+  const sql = poolExecutor(pool, logger);
 
   try {
     await sql.query('SELECT 1');
@@ -77,7 +77,35 @@ function runQuery<Row extends object>(
   return queryable.query<Row & pg.QueryResultRow>(text, params).then((result) => result.rows);
 }
 
-function poolExecutor(pool: pg.Pool): SqlExecutor {
+/**
+ * Checks a client out of the pool for a transaction or a session. node-postgres emits 'error' on a client
+ * whose connection breaks (the server restarted, the backend was terminated) even while a query is running,
+ * and the pool listens only while the client is idle: without a listener of our own for the time it is
+ * checked out, that event is an uncaught exception that ends the process. The listener marks the connection
+ * broken (destroyed on release, never reused); the query in flight rejects with the error anyway.
+ */
+async function checkOut(
+  pool: pg.Pool,
+  logger: Logger,
+): Promise<{ client: pg.PoolClient; markBroken: () => void; release: () => void }> {
+  const client = await pool.connect();
+  let broken = false;
+  const onError = (error: Error) => {
+    broken = true;
+    logger.warn({ err: error }, 'PostgreSQL connection in use failed');
+  };
+  client.on('error', onError);
+  return {
+    client,
+    markBroken: () => (broken = true),
+    release() {
+      client.removeListener('error', onError);
+      client.release(broken);
+    },
+  };
+}
+
+function poolExecutor(pool: pg.Pool, logger: Logger): SqlExecutor {
   return {
     query: (text, params) => runQuery(pool, text, params),
     async exec(text) {
@@ -85,26 +113,24 @@ function poolExecutor(pool: pg.Pool): SqlExecutor {
       await pool.query(text);
     },
     async transaction(work) {
-      const client = await pool.connect();
-      let broken = false;
+      const { client, markBroken, release } = await checkOut(pool, logger);
       try {
-        return await clientExecutor(client, 0, () => (broken = true)).transaction(work);
+        return await clientExecutor(client, 0, markBroken).transaction(work);
       } finally {
         // A connection whose ROLLBACK failed may still be inside the transaction: never hand it out again.
-        client.release(broken);
+        release();
       }
     },
     async withConnection(work) {
-      const client = await pool.connect();
-      let broken = false;
+      const { client, markBroken, release } = await checkOut(pool, logger);
       try {
-        return await work(clientExecutor(client, 0, () => (broken = true)));
+        return await work(clientExecutor(client, 0, markBroken));
       } catch (error) {
         // Session state (advisory locks, SET) may be left behind: destroy the connection rather than reuse it.
-        broken = true;
+        markBroken();
         throw error;
       } finally {
-        client.release(broken);
+        release();
       }
     },
   };

@@ -3,6 +3,8 @@ import { Client, GatewayIntentBits, Options } from 'discord.js';
 export interface DiscordClientOptions {
   /** REST base, e.g. https://discord.com/api (production) or http://127.0.0.1:P/api (the fake). */
   apiUrl: string;
+  /** Per-request timeout of @discordjs/rest (its default is 15 s); a request that times out is retried. */
+  restTimeoutMs?: number;
 }
 
 /**
@@ -15,7 +17,12 @@ export function createDiscordClient(options: DiscordClientOptions): Client {
     intents: [GatewayIntentBits.Guilds],
     // invalidRequestWarningInterval: warn (logged by routeDiscordDiagnostics) long before Discord's limit of
     // 10,000 invalid requests per 10 minutes would get the bot temporarily banned.
-    rest: { api: options.apiUrl, version: '10', invalidRequestWarningInterval: 500 },
+    rest: {
+      api: options.apiUrl,
+      version: '10',
+      invalidRequestWarningInterval: 500,
+      ...(options.restTimeoutMs === undefined ? {} : { timeout: options.restTimeoutMs }),
+    },
     // Clip titles are user-written: never let one ping @everyone, a role or a user.
     allowedMentions: { parse: [], repliedUser: false },
     // Only guilds and channels are used; do not hold every message and member the gateway mentions.

@@ -20,6 +20,7 @@ import { editPostedMessage } from './editPostedMessage.js';
 import { defaultFanOutOptions, fanOutClipEvents, type FanOutOptions } from './fanOutClipEvents.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
 import { createNotifyMetrics } from './notifyMetrics.js';
+import { claimDuePauseNotices, sendPauseNotice } from './pauseNotices.js';
 
 export interface NotifierOptions {
   fanOut: Omit<FanOutOptions, 'now'>;
@@ -63,6 +64,8 @@ export interface NotifierSteps {
   deliverDue(): Promise<number>;
   /** Edits or removes posts whose clips were renamed or deleted; returns how many were claimed. */
   syncClipChanges(): Promise<number>;
+  /** Sends the queued notices of subscriptions paused by a channel problem; returns how many were claimed. */
+  sendPauseNotices(): Promise<number>;
   /** Refreshes the queue depth and oldest-pending gauges. */
   refreshGauges(): Promise<void>;
 }
@@ -160,6 +163,17 @@ export function createNotifier(deps: {
       });
       return claims.length;
     },
+    async sendPauseNotices() {
+      const claims = await claimDuePauseNotices(sql, { now: clock(), limit: 10, leaseMs: options.leaseMs });
+      for (const claim of claims) {
+        try {
+          await sendPauseNotice(ctx, claim);
+        } catch (error) {
+          logger.error({ err: error, pauseNoticeId: claim.id }, 'Pause notice could not be recorded');
+        }
+      }
+      return claims.length;
+    },
     async refreshGauges() {
       const stats = await readOutboxStats(sql, clock());
       metrics.queueDepth.set(stats.pending);
@@ -181,11 +195,12 @@ export function createNotifier(deps: {
       const packed = await steps.pack();
       const claimed = await steps.deliverDue();
       const edited = await steps.syncClipChanges();
+      const noticed = await steps.sendPauseNotices();
       if (Date.now() - lastGauges >= 5_000) {
         lastGauges = Date.now();
         await steps.refreshGauges();
       }
-      return packed >= options.pack.limit || claimed > 0 || edited > 0 ? 'busy' : 'idle';
+      return packed >= options.pack.limit || claimed > 0 || edited > 0 || noticed > 0 ? 'busy' : 'idle';
     },
   });
   let started = false;

@@ -9,9 +9,8 @@ import {
   skipDeliveries,
   skipMessage,
   type MessageClaim,
-  type PausedSubscription,
 } from './deliveryClaims.js';
-import { classifyDeliveryError, retryDelayMs } from './deliveryPolicy.js';
+import { classifyDeliveryError, nextRetryDelayMs } from './deliveryPolicy.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
 import type { NotifyMetrics } from './notifyMetrics.js';
 import { momentLeads } from './moments/momentLeads.js';
@@ -29,6 +28,8 @@ export interface DeliveryWorkerOptions {
   nonceTrustMs: number;
   /** Recent messages searched for an old attempt's marker (Discord allows up to 100 per request). */
   recentMessagesSearched: number;
+  /** Tries of one edit of a post (renamed or deleted clips) before it is given up; same backoff. */
+  maxEditAttempts: number;
 }
 
 export const defaultDeliveryWorkerOptions: DeliveryWorkerOptions = {
@@ -37,6 +38,7 @@ export const defaultDeliveryWorkerOptions: DeliveryWorkerOptions = {
   retryMaxMs: 5 * 60_000,
   nonceTrustMs: 2 * 60_000,
   recentMessagesSearched: 100,
+  maxEditAttempts: 6,
 };
 
 export interface DeliveryContext {
@@ -49,61 +51,6 @@ export interface DeliveryContext {
 }
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed' | 'lost-lease';
-
-/** How to fix each channel problem, in the notice sent to the guild. */
-const FIXES: Record<string, string> = {
-  '10003': 'The channel no longer exists. Add the subscription again for another channel.',
-  '50001': 'I cannot see that channel. Give me **View Channel** there',
-  '50013': 'I am missing permissions there. Give me **View Channel**, **Send Messages** and **Embed Links**',
-};
-
-function noticeText(paused: PausedSubscription, reason: string, code: string): string {
-  const fix = FIXES[code] ?? 'Check my permissions in that channel';
-  const resume = code === '10003' ? '' : ', then run `/subscriptions resume`.';
-  return (
-    `I stopped posting new clips of **${paused.broadcasterName.replace(/[\\*_~`|[\]()<>@#]/g, '')}** in ` +
-    `<#${paused.discordChannelId}>: Discord answered ${reason}. ${fix}${resume}`
-  );
-}
-
-/**
- * Tells each guild once that a subscription was paused: in its system channel (unless that is the broken
- * channel), else by DM to the member who subscribed. Best effort: a notice that cannot be delivered is
- * logged, the pause itself is already recorded (and shown by `/subscriptions list`).
- */
-async function tellGuilds(
-  ctx: DeliveryContext,
-  paused: readonly PausedSubscription[],
-  failure: { code: string; reason: string },
-): Promise<void> {
-  const byGuild = new Map<string, PausedSubscription>();
-  for (const subscription of paused)
-    if (!byGuild.has(subscription.guildId)) byGuild.set(subscription.guildId, subscription);
-  for (const subscription of byGuild.values()) {
-    const content = noticeText(subscription, failure.reason, failure.code);
-    const body = { content, allowed_mentions: { parse: [] } };
-    try {
-      if (
-        subscription.systemChannelId !== null &&
-        subscription.systemChannelId !== subscription.discordChannelId
-      ) {
-        try {
-          await ctx.discord.postMessage(subscription.systemChannelId, body);
-          continue;
-        } catch (error) {
-          ctx.logger.warn(
-            { err: error, guildId: subscription.guildId },
-            'Pause notice: system channel refused, trying a DM',
-          );
-        }
-      }
-      const dm = await ctx.discord.openDirectMessage(subscription.createdByUserId);
-      await ctx.discord.postMessage(dm.id, body);
-    } catch (error) {
-      ctx.logger.warn({ err: error, guildId: subscription.guildId }, 'Pause notice could not be delivered');
-    }
-  }
-}
 
 /** Looks for an earlier attempt's post among the channel's recent messages (by the marker in its footer). */
 async function findEarlierPost(ctx: DeliveryContext, claim: MessageClaim): Promise<string | null> {
@@ -183,10 +130,7 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
     const failure = classifyDeliveryError(error);
     const now = ctx.clock();
     if (failure.kind === 'transient' && claim.attempts < ctx.options.maxAttempts) {
-      const delay = Math.max(
-        failure.retryAfterMs ?? 0,
-        retryDelayMs(claim.attempts, { baseMs: ctx.options.retryBaseMs, maxMs: ctx.options.retryMaxMs }),
-      );
+      const delay = nextRetryDelayMs(claim.attempts, failure, ctx.options);
       const kept = await retryMessageLater(ctx.sql, claim, {
         nextAttemptAt: new Date(now.getTime() + delay),
         error: failure.reason,
@@ -207,16 +151,14 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
     const result = await deadLetterMessage(ctx.sql, claim, {
       error: reason,
       now,
-      ...(failure.kind === 'channel-problem' ? { pauseCode: failure.code } : {}),
+      ...(failure.kind === 'channel-problem' ? { pause: failure } : {}),
     });
     if (result === null) return 'lost-lease';
     ctx.metrics.attempts.inc({ result: failure.kind === 'channel-problem' ? 'channel_problem' : 'rejected' });
     ctx.metrics.deliveries.inc({ outcome: 'failed' }, result.deliveries);
     ctx.metrics.deadLetters.inc(result.deliveries);
+    // The guilds of newly paused subscriptions are told by the notices queued with the pause (pauseNotices.ts).
     log.error({ deliveryIds, reason, paused: result.paused.length }, 'Delivery message dead-lettered');
-    if (failure.kind === 'channel-problem' && result.paused.length > 0) {
-      await tellGuilds(ctx, result.paused, failure);
-    }
     return 'failed';
   }
 }

@@ -8,6 +8,7 @@ import type { SqlExecutor } from '../db/Database.js';
 import type { ClipPostClip } from './clipPostMessage.js';
 import { deliveryNonce, randomSalt } from './deliveryPolicy.js';
 import { placeMomentClips } from './moments/placeMomentClips.js';
+import { queuePauseNotices, type PausedSubscription } from './pauseNotices.js';
 
 export interface PackOptions {
   /** Pending deliveries looked at per transaction. */
@@ -356,25 +357,17 @@ export async function retryMessageLater(
   return rows.length === 1;
 }
 
-export interface PausedSubscription {
-  subscriptionId: string;
-  guildId: string;
-  createdByUserId: string;
-  discordChannelId: string;
-  broadcasterName: string;
-  systemChannelId: string | null;
-}
-
 /**
  * Dead-letters a message: it, its deliveries and their subscriptions' last_error (shown by
- * `/subscriptions list`). With `pauseCode`, a problem of the channel itself, the subscriptions are also
- * paused with that code; the ones this call paused (not already paused) are returned, so the guild is told
- * once. Fenced by the lease; returns null when it was lost.
+ * `/subscriptions list`). With `pause`, a problem of the channel itself, the subscriptions are also paused
+ * with that code, and for the ones this call paused (not already paused) a notice per guild is queued in
+ * the same transaction (src/notify/pauseNotices.ts), so the guild is told once even if the process dies
+ * right after. Fenced by the lease; returns null when it was lost.
  */
 export async function deadLetterMessage(
   sql: SqlExecutor,
   claim: MessageClaim,
-  options: { error: string; now: Date; pauseCode?: string },
+  options: { error: string; now: Date; pause?: { code: string; reason: string } },
 ): Promise<{ deliveries: number; paused: PausedSubscription[] } | null> {
   return sql.transaction(async (tx) => {
     const updated = await tx.query(
@@ -394,7 +387,7 @@ export async function deadLetterMessage(
       `UPDATE subscriptions SET last_error = $2, last_error_at = $3::timestamptz WHERE id = ANY($1::uuid[])`,
       [subscriptionIds, options.error, options.now],
     );
-    if (options.pauseCode === undefined) return { deliveries: deliveries.length, paused: [] };
+    if (options.pause === undefined) return { deliveries: deliveries.length, paused: [] };
     // Every subscription posting to the broken channel is paused, not only those in this message.
     const paused = await tx.query<Record<string, string | null>>(
       `UPDATE subscriptions s SET paused = true, paused_reason = $2, last_error = $3, last_error_at = $4::timestamptz
@@ -402,19 +395,18 @@ export async function deadLetterMessage(
         WHERE s.discord_channel_id = $1 AND NOT s.paused AND b.id = s.broadcaster_id AND g.id = s.guild_id
         RETURNING s.id::text AS subscription_id, s.guild_id, s.created_by_user_id, s.discord_channel_id,
                   b.display_name, g.system_channel_id`,
-      [claim.channelId, options.pauseCode, options.error, options.now],
+      [claim.channelId, options.pause.code, options.error, options.now],
     );
-    return {
-      deliveries: deliveries.length,
-      paused: paused.map((row) => ({
-        subscriptionId: row.subscription_id!,
-        guildId: row.guild_id!,
-        createdByUserId: row.created_by_user_id!,
-        discordChannelId: row.discord_channel_id!,
-        broadcasterName: row.display_name!,
-        systemChannelId: row.system_channel_id ?? null,
-      })),
-    };
+    const pausedSubscriptions = paused.map((row): PausedSubscription => ({
+      subscriptionId: row.subscription_id!,
+      guildId: row.guild_id!,
+      createdByUserId: row.created_by_user_id!,
+      discordChannelId: row.discord_channel_id!,
+      broadcasterName: row.display_name!,
+      systemChannelId: row.system_channel_id ?? null,
+    }));
+    await queuePauseNotices(tx, pausedSubscriptions, options.pause);
+    return { deliveries: deliveries.length, paused: pausedSubscriptions };
   });
 }
 
@@ -440,10 +432,15 @@ export interface EditClaim {
   discordMessageId: string;
   nonce: string;
   editVersion: number;
+  /** Tries of this edit, including this one (reset when an edit succeeds). */
+  attempts: number;
   leaseUntil: Date;
 }
 
-/** Claims posts to edit or remove. Uses delivery_messages_edit_due_search_idx (partial, raw SQL). */
+/**
+ * Claims posts to edit or remove whose retry time (after a failed try) has come. Uses
+ * delivery_messages_edit_due_search_idx (partial, raw SQL).
+ */
 export async function claimDueEdits(
   sql: SqlExecutor,
   options: { now: Date; limit: number; leaseMs: number },
@@ -454,11 +451,13 @@ export async function claimDueEdits(
        SELECT id FROM delivery_messages
         WHERE edit_version > edited_version AND status = 'sent' AND message_id IS NOT NULL
           AND (lease_until IS NULL OR lease_until <= $1::timestamptz)
+          AND (edit_next_attempt_at IS NULL OR edit_next_attempt_at <= $1::timestamptz)
         ORDER BY id LIMIT $2
         FOR UPDATE SKIP LOCKED
      )
-     UPDATE delivery_messages m SET lease_until = $3::timestamptz FROM due WHERE m.id = due.id
-     RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version`,
+     UPDATE delivery_messages m SET lease_until = $3::timestamptz, edit_attempts = m.edit_attempts + 1
+       FROM due WHERE m.id = due.id
+     RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version, m.edit_attempts`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -467,11 +466,15 @@ export async function claimDueEdits(
     discordMessageId: String(row.message_id),
     nonce: String(row.nonce),
     editVersion: Number(row.edit_version),
+    attempts: Number(row.edit_attempts),
     leaseUntil,
   }));
 }
 
-/** Records an edit (or removal) up to the version that was claimed; a newer change keeps it due. */
+/**
+ * Records an edit (or removal, or giving up) up to the version that was claimed; a newer change keeps it
+ * due, with a fresh budget of tries.
+ */
 export async function finishEdit(
   sql: SqlExecutor,
   claim: EditClaim,
@@ -479,9 +482,18 @@ export async function finishEdit(
 ): Promise<void> {
   await sql.query(
     `UPDATE delivery_messages
-        SET edited_version = $3, lease_until = NULL,
+        SET edited_version = $3, lease_until = NULL, edit_attempts = 0, edit_next_attempt_at = NULL,
             status = CASE WHEN $4::boolean THEN 'removed' ELSE status END
       WHERE id = $1::bigint AND lease_until = $2::timestamptz`,
     [claim.id, claim.leaseUntil, claim.editVersion, options.removed],
+  );
+}
+
+/** Schedules another try of a failed edit (fenced by the lease). */
+export async function retryEditLater(sql: SqlExecutor, claim: EditClaim, nextAttemptAt: Date): Promise<void> {
+  await sql.query(
+    `UPDATE delivery_messages SET lease_until = NULL, edit_next_attempt_at = $3::timestamptz
+      WHERE id = $1::bigint AND lease_until = $2::timestamptz`,
+    [claim.id, claim.leaseUntil, nextAttemptAt],
   );
 }

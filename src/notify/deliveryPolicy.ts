@@ -33,6 +33,21 @@ export function retryDelayMs(
   return Math.round(ceiling / 2 + (ceiling / 2) * random());
 }
 
+/**
+ * Delay before the next try after a transient failure of try `attempt`: the backoff above, or Discord's
+ * `Retry-After` when that is longer.
+ */
+export function nextRetryDelayMs(
+  attempt: number,
+  failure: { retryAfterMs?: number },
+  options: { retryBaseMs: number; retryMaxMs: number },
+): number {
+  return Math.max(
+    failure.retryAfterMs ?? 0,
+    retryDelayMs(attempt, { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs }),
+  );
+}
+
 /** Discord codes that no retry can fix: the channel is gone or the bot may not post there. */
 export const CHANNEL_PROBLEM_CODES: Record<string, string> = {
   '10003': 'Unknown Channel',

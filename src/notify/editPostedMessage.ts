@@ -1,18 +1,22 @@
 import { buildClipPost } from './clipPostMessage.js';
-import { finishEdit, loadMessageDeliveries, type EditClaim } from './deliveryClaims.js';
-import { asDiscordApiError, classifyDeliveryError } from './deliveryPolicy.js';
+import { finishEdit, loadMessageDeliveries, retryEditLater, type EditClaim } from './deliveryClaims.js';
+import { asDiscordApiError, classifyDeliveryError, nextRetryDelayMs } from './deliveryPolicy.js';
 import type { DeliveryContext } from './deliverMessage.js';
 import { momentLeads } from './moments/momentLeads.js';
 
 /**
  * Brings a post in line with its clips after a rename or deletion on Twitch, or after clips joined its
  * moment or overtook its lead: rebuilt with the current titles and moments, without deleted clips, or
- * removed when none is left. A transient failure leaves the claim to
- * expire (the lease is the backoff); a post Discord no longer has, or a channel the bot lost access to, ends
- * the edit.
+ * removed when none is left. A transient failure is retried with exponential backoff up to
+ * `maxEditAttempts` tries, then given up (logged and counted: the post keeps its old look); a post Discord
+ * no longer has, or a channel the bot lost access to, ends the edit.
  */
 export async function editPostedMessage(ctx: DeliveryContext, claim: EditClaim): Promise<void> {
-  const log = ctx.logger.child({ deliveryMessageId: claim.id, channelId: claim.channelId });
+  const log = ctx.logger.child({
+    deliveryMessageId: claim.id,
+    channelId: claim.channelId,
+    attempt: claim.attempts,
+  });
   const deliveries = await loadMessageDeliveries(ctx.sql, claim.id, 'sent');
   const remaining = deliveries.filter((delivery) => !delivery.clipDeleted);
   const removed = remaining.length === 0;
@@ -32,15 +36,25 @@ export async function editPostedMessage(ctx: DeliveryContext, claim: EditClaim):
   } catch (error) {
     const gone = String(asDiscordApiError(error)?.code) === '10008';
     const failure = classifyDeliveryError(error);
-    if (!gone && failure.kind === 'transient') {
-      log.warn({ reason: failure.reason }, 'Post edit failed; will retry when the claim expires');
+    if (!gone && failure.kind === 'transient' && claim.attempts < ctx.options.maxEditAttempts) {
+      const delay = nextRetryDelayMs(claim.attempts, failure, ctx.options);
+      await retryEditLater(ctx.sql, claim, new Date(ctx.clock().getTime() + delay));
+      ctx.metrics.postEdits.inc({ result: 'retry' });
+      log.warn({ reason: failure.reason, retryInMs: delay }, 'Post edit failed; will retry');
       return;
     }
-    log.warn({ reason: failure.reason, gone }, 'Post cannot be edited any more');
     await finishEdit(ctx.sql, claim, { removed: gone });
+    if (!gone && failure.kind === 'transient') {
+      ctx.metrics.postEdits.inc({ result: 'gave_up' });
+      log.error({ reason: failure.reason }, `Post edit given up after ${claim.attempts} attempts`);
+    } else {
+      ctx.metrics.postEdits.inc({ result: 'gone' });
+      log.warn({ reason: failure.reason, gone }, 'Post cannot be edited any more');
+    }
     return;
   }
   await finishEdit(ctx.sql, claim, { removed });
+  ctx.metrics.postEdits.inc({ result: removed ? 'removed' : 'edited' });
   log.info(
     { removed, clips: remaining.length },
     removed ? 'Post removed: its clips were deleted' : 'Post edited',

@@ -19,6 +19,16 @@ export function createNotifyMetrics(registry: Registry) {
       name: 'tcs_notify_dead_letters_total',
       help: 'Deliveries given up on (after the last attempt, a rejected payload, or a channel problem)',
     }),
+    pauseNotices: getOrCreateCounter(registry, {
+      name: 'tcs_notify_pause_notices_total',
+      help: 'Notices telling a guild a subscription was paused, by result: sent, retry, dm_fallback, failed',
+      labelNames: ['result'] as const,
+    }),
+    postEdits: getOrCreateCounter(registry, {
+      name: 'tcs_notify_post_edits_total',
+      help: 'Edits of posts whose clips were renamed or deleted, by result: edited, removed, gone, retry, gave_up',
+      labelNames: ['result'] as const,
+    }),
     fannedOutEvents: getOrCreateCounter(registry, {
       name: 'tcs_notify_fanout_events_total',
       help: 'clip_events rows processed by the fan-out',

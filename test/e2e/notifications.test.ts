@@ -176,20 +176,8 @@ describe('clip notifications from the running bot', () => {
       const targets = await Promise.all(
         ['killa', 'killb', 'killc', 'killd'].map((login) => world.subscribe(login)),
       );
-      const expected = new Map<string, string[]>();
-      for (const { broadcasterId, channelId } of targets) {
-        const clips = Array.from({ length: 75 }, (_, i) =>
-          world.twitch.addClip({
-            broadcasterId,
-            title: `kill ${i}`,
-            viewCount: 100 + i,
-            createdAt: minutesAgo(2),
-          }),
-        );
-        expected.set(
-          channelId,
-          clips.map((clip) => clip.id),
-        );
+      const expected = world.addClips(targets, 75, { title: 'kill', minutesAgo: 2 });
+      for (const { channelId } of targets) {
         // Slow answers, so the kill lands while posts are in flight (the fake still creates the message).
         world.discord.failNext(`POST /channels/${channelId}/messages`, { delayMs: 400, count: 3 });
       }
@@ -197,17 +185,10 @@ describe('clip notifications from the running bot', () => {
       // The kill must land in the delivery, not in the poll: a poll killed half-way is only taken up again
       // when its channel's lease (2 min) runs out, which this test is not about. So wait for every clip to be
       // stored, then for the first post.
-      const broadcasterIds = targets.map((target) => target.broadcasterId);
-      await eventually(
-        async () => {
-          const { rows } = await world.pool.query<{ stored: number }>(
-            'SELECT count(*)::int AS stored FROM clips WHERE broadcaster_id = ANY($1)',
-            [broadcasterIds],
-          );
-          return rows[0]!.stored === 300 ? true : undefined;
-        },
+      await world.waitForStoredClips(
+        targets.map((target) => target.broadcasterId),
+        300,
         60_000,
-        'all 300 clips stored',
       );
       await world.discord.waitForRequest('POST /channels/:id/messages', 30_000);
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { expect } from 'vitest';
 import { botEnvForFakes } from '../fakes/botEnv.js';
-import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
 import { startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
 import { startBotProcess, type BotProcess } from '../support/botProcess.js';
 import { createTestPostgresDatabase } from '../support/databases.js';
@@ -19,12 +19,24 @@ export interface NotifyWorld {
   twitch: FakeTwitch;
   database: { url: string; drop(): Promise<void> };
   pool: pg.Pool;
-  startBot(): Promise<BotProcess>;
+  /** Starts a bot process; `env` adds to (or overrides) the configuration pointing it at the fakes. */
+  startBot(env?: Record<string, string>): Promise<BotProcess>;
   /** A broadcaster on the fake Twitch, tracked by the bot, and a subscription posting it to a new channel. */
   subscribe(
     login: string,
     options?: { minViews?: number },
   ): Promise<{ broadcasterId: string; channelId: string }>;
+  /**
+   * Adds `perTarget` clips made `minutesAgo` minutes ago to each target's broadcaster on the fake Twitch;
+   * returns the expected clip ids per Discord channel.
+   */
+  addClips(
+    targets: ReadonlyArray<{ broadcasterId: string; channelId: string }>,
+    perTarget: number,
+    options: { title: string; minutesAgo: number },
+  ): Map<string, string[]>;
+  /** Waits until the bot has stored `count` clips of these broadcasters. */
+  waitForStoredClips(broadcasterIds: readonly string[], count: number, timeoutMs: number): Promise<void>;
   /** Makes the channels' next poll due now. */
   pollNow(): Promise<void>;
   /** Clip ids posted in a channel, one per embed (a duplicate post shows twice). */
@@ -37,10 +49,16 @@ export interface NotifyWorld {
   close(): Promise<void>;
 }
 
-export async function startNotifyWorld(): Promise<NotifyWorld> {
-  const discord = await startFakeDiscord();
+/**
+ * `database` replaces the fresh database on the shared server (e.g. one on a private server a test restarts);
+ * `close()` calls its `drop()`. `discord` configures the fake Discord.
+ */
+export async function startNotifyWorld(
+  options: { database?: NotifyWorld['database']; discord?: FakeDiscordOptions } = {},
+): Promise<NotifyWorld> {
+  const discord = await startFakeDiscord(options.discord);
   const twitch = await startFakeTwitch({ clipVisibilityDelayMs: 0 });
-  const database = await createTestPostgresDatabase();
+  const database = options.database ?? (await createTestPostgresDatabase());
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
   // An idle connection that the server ends (the database is dropped WITH (FORCE) at the end, possibly while
   // a failed test's poll still holds one) must not become an uncaught exception that fails the whole run.
@@ -54,12 +72,13 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
     twitch,
     database,
     pool,
-    async startBot() {
+    async startBot(extraEnv = {}) {
       const env = botEnvForFakes(discord, twitch, {
         DATABASE_URL: database.url,
         REDIS_URL,
         ADMIN_PORT: String(await freePort()),
         LOG_LEVEL: 'info',
+        ...extraEnv,
       });
       const bot = startBotProcess({ env });
       bots.push(bot);
@@ -95,6 +114,33 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
         [guildId, channel.id, broadcaster.id, options.minViews ?? 0, since, discord.fixtures.owner.id],
       );
       return { broadcasterId: broadcaster.id, channelId: channel.id };
+    },
+    addClips(targets, perTarget, options) {
+      const createdAt = new Date(Date.now() - options.minutesAgo * 60_000).toISOString();
+      const expected = new Map<string, string[]>();
+      for (const { broadcasterId, channelId } of targets) {
+        const clips = Array.from({ length: perTarget }, (_, i) =>
+          twitch.addClip({ broadcasterId, title: `${options.title} ${i}`, viewCount: 100 + i, createdAt }),
+        );
+        expected.set(
+          channelId,
+          clips.map((clip) => clip.id),
+        );
+      }
+      return expected;
+    },
+    async waitForStoredClips(broadcasterIds, count, timeoutMs) {
+      await eventually(
+        async () => {
+          const { rows } = await pool.query<{ stored: number }>(
+            'SELECT count(*)::int AS stored FROM clips WHERE broadcaster_id = ANY($1)',
+            [broadcasterIds],
+          );
+          return rows[0]!.stored === count ? true : undefined;
+        },
+        timeoutMs,
+        `all ${count} clips stored`,
+      );
     },
     async pollNow() {
       await pool.query(`UPDATE tracked_channels SET next_poll_at = now()`);

@@ -70,7 +70,8 @@ export interface FaultOptions {
   /**
    * Handle the request normally first (the message is created, the nonce remembered), then answer with
    * `status` or drop the connection instead of the real answer: Discord's "500 after the write" and a
-   * lost response.
+   * lost response. With `delayMs` the delay comes after the handling; with `delayMs` alone the real answer
+   * is sent late (a client timing out after the write).
    */
   afterProcessing?: boolean;
 }
@@ -411,8 +412,6 @@ export class FakeDiscord {
       const taken = this.#takeFault(method, path);
       const lateFault = taken?.afterProcessing === true ? taken : undefined;
       const fault = lateFault === undefined ? taken : undefined;
-      if (lateFault?.delayMs !== undefined)
-        await new Promise((resolve) => setTimeout(resolve, lateFault.delayMs));
       if (fault !== undefined) {
         if (fault.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
         if (fault.dropConnection === true) {
@@ -483,12 +482,18 @@ export class FakeDiscord {
           now: Date.now(),
         });
         if (lateFault !== undefined) {
+          if (lateFault.delayMs !== undefined)
+            await new Promise((resolve) => setTimeout(resolve, lateFault.delayMs));
           if (lateFault.dropConnection === true) {
             entry.status = 0;
             this.requests.push(entry);
             this.state.changed();
             request.socket.resetAndDestroy();
             return;
+          }
+          // Only a delay: the real answer, late (a client with a shorter timeout has given up by then).
+          if (lateFault.status === undefined && lateFault.delayMs !== undefined) {
+            return send(result.status, result.body, decision.headers);
           }
           return send(
             lateFault.status ?? 500,

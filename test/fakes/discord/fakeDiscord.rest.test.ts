@@ -127,6 +127,21 @@ describe('fake Discord REST with @discordjs/rest', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
+  it('creates the message before a late answer, so a client that times out has already posted', async () => {
+    const channel = fake.addChannel(fake.fixtures.guild.id, { name: 'late-answer' }).id;
+    fake.failNext(`POST /channels/${channel}/messages`, { delayMs: 400, afterProcessing: true });
+    const answer = fetch(`${fake.restUrl}/v10/channels/${channel}/messages`, {
+      method: 'POST',
+      headers: { Authorization: `Bot ${fake.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ content: 'late' }),
+    });
+    await fake.waitForMessage(channel);
+    expect(fake.findRequests(`POST /channels/${channel}/messages`)).toHaveLength(0);
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { id: string }).id).toBe(String(fake.messagesIn(channel)[0]!.id));
+  });
+
   it('paces requests by the per-channel bucket headers so no 429 is ever served', async () => {
     const channel = fake.addChannel(fake.fixtures.guild.id, { name: 'burst' }).id;
     const started = Date.now();

@@ -88,6 +88,29 @@ describe('createDatabase with a PostgreSQL URL', () => {
     }
   });
 
+  it.each(['transaction', 'withConnection'] as const)(
+    'survives the server ending a connection checked out by %s between two queries',
+    async (method) => {
+      // Without a listener on the checked-out client, node-postgres's 'error' event for the ended
+      // connection is an uncaught exception (vitest reports it and the run fails; the bot would exit).
+      const db = await createDatabase({ databaseUrl: url, poolSize: 2, logger });
+      try {
+        const failure = await db.sql[method](async (connection) => {
+          const [row] = await connection.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          await db.sql.query('SELECT pg_terminate_backend($1)', [row!.pid]);
+          // Let the server's goodbye and the socket's end arrive while no query of ours is running.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await connection.query('SELECT 1');
+        }).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(Error);
+        // The ended connection was not handed out again: both connections of the pool work.
+        expect(await backendsUsed(db, 2)).toBe(2);
+      } finally {
+        await db.close();
+      }
+    },
+  );
+
   it('keeps a withConnection session on one connection', async () => {
     const db = await createDatabase({ databaseUrl: url, poolSize: 4, logger });
     try {

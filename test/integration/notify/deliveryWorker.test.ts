@@ -4,8 +4,10 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/Database.js';
+import { createNotifier } from '../../../src/notify/Notifier.js';
+import { notifyDiscordFromRest, type NotifyDiscord } from '../../../src/notify/notifyDiscord.js';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.js';
-import { openTestDatabase } from '../../support/databases.js';
+import { openTestDatabase, testLogger } from '../../support/databases.js';
 import {
   deliveryRows,
   drainNotifier,
@@ -13,6 +15,7 @@ import {
   makeClip,
   newNotifier,
   postedClipUrls,
+  restFor,
   seedBroadcaster,
   seedGuild,
   seedSubscription,
@@ -42,9 +45,11 @@ describe.each(['postgres', 'pglite'] as const)('delivery worker on %s', (kind) =
     discord.clearFaults();
     discord.clearRequests();
     discord.setChannelAccess(channelId, 'ok');
+    discord.setChannelAccess(discord.fixtures.general.id, 'ok');
     for (const message of discord.messagesIn(channelId)) discord.state.deleteMessage(String(message.id));
     for (const message of discord.messagesIn(discord.fixtures.general.id))
       discord.state.deleteMessage(String(message.id));
+    await db.sql.exec(`TRUNCATE pause_notices`);
     await seedBroadcaster(db.sql, '1001');
     await seedGuild(db.sql, { id: guildId, systemChannelId: discord.fixtures.general.id });
   });
@@ -217,4 +222,85 @@ describe.each(['postgres', 'pglite'] as const)('delivery worker on %s', (kind) =
     const dmChannel = String((dm[0]!.responseBody as { id: string }).id);
     expect(String(discord.messagesIn(dmChannel)[0]!.content)).toContain('Missing Access (50001)');
   });
+
+  it('tells the subscriber by DM when the system channel refuses the notice too', async () => {
+    // Not the owner, whose DM channel other tests write to.
+    const user = discord.fixtures.moderator.id;
+    await seedSubscription(db.sql, { guildId, channelId, createdByUserId: user });
+    discord.setChannelAccess(channelId, 'missing-access');
+    discord.setChannelAccess(discord.fixtures.general.id, 'missing-permissions');
+    await ingestClips(db.sql, [makeClip()]);
+    await drainNotifier(db.sql, newNotifier(db.sql, discord));
+    const refused = discord.findRequests({
+      method: 'POST',
+      path: `/channels/${discord.fixtures.general.id}/messages`,
+      status: 403,
+    });
+    expect(refused).toHaveLength(1);
+    const dm = discord.findRequests('POST /users/@me/channels');
+    expect(dm).toHaveLength(1);
+    const dmChannel = String((dm[0]!.responseBody as { id: string }).id);
+    expect(discord.messagesIn(dmChannel)).toHaveLength(1);
+    expect(String(discord.messagesIn(dmChannel)[0]!.content)).toContain('Missing Access (50001)');
+    const rows = await db.sql.query<{ status: string; via_dm: boolean }>(
+      `SELECT status, via_dm FROM pause_notices`,
+    );
+    expect(rows).toEqual([{ status: 'sent', via_dm: true }]);
+  });
+
+  it.each([
+    ['before the notice reached Discord', false],
+    ['after Discord created the notice', true],
+  ])(
+    'tells the guild exactly once when the process dies between the pause and the notice, %s',
+    async (_when, afterWrite) => {
+      await seedSubscription(db.sql, { guildId, channelId });
+      discord.setChannelAccess(channelId, 'missing-permissions');
+      await ingestClips(db.sql, [makeClip()]);
+      const general = discord.fixtures.general.id;
+      const real = notifyDiscordFromRest(restFor(discord));
+      let died!: () => void;
+      const dead = new Promise<void>((resolve) => (died = resolve));
+      // The first process pauses the subscription, then dies while posting the notice: nothing it would
+      // do after that point happens.
+      const dying: NotifyDiscord = {
+        ...real,
+        async postMessage(channel, body) {
+          if (channel !== general) return real.postMessage(channel, body);
+          if (afterWrite) await real.postMessage(channel, body);
+          died();
+          return new Promise(() => undefined);
+        },
+      };
+      const first = createNotifier({ db: { sql: db.sql }, discord: dying, logger: testLogger() });
+      void (async () => {
+        while ((await first.steps.fanOut()) > 0);
+        await first.steps.pack();
+        await first.steps.deliverDue();
+        await first.steps.sendPauseNotices();
+      })();
+      await dead;
+      const [sub] = await db.sql.query<{ paused: boolean }>(`SELECT paused FROM subscriptions`);
+      expect(sub!.paused).toBe(true);
+
+      // The restarted process, once the dead one's claim has expired.
+      const registry = new Registry();
+      const restarted = createNotifier({
+        db: { sql: db.sql },
+        discord: real,
+        logger: testLogger(),
+        registry,
+        clock: () => new Date(Date.now() + 60_000),
+      });
+      await drainNotifier(db.sql, restarted);
+      const notices = discord.messagesIn(general);
+      expect(notices).toHaveLength(1);
+      expect(String(notices[0]!.content)).toMatch(/Send Messages.*\/subscriptions resume/);
+      const rows = await db.sql.query<{ status: string; attempts: number; message_id: string }>(
+        `SELECT status, attempts, message_id FROM pause_notices`,
+      );
+      expect(rows).toEqual([{ status: 'sent', attempts: 2, message_id: String(notices[0]!.id) }]);
+      expect(await registry.metrics()).toMatch(/tcs_notify_pause_notices_total\{result="sent"\} 1/);
+    },
+  );
 });

@@ -167,16 +167,18 @@ export function newNotifier(
   });
 }
 
-/** Runs fan-out, packing and delivery until nothing is pending or in backoff (or `timeoutMs`). */
+/** Runs fan-out, packing, delivery and pause notices until nothing is pending or in backoff (or `timeoutMs`). */
 export async function drainNotifier(sql: SqlExecutor, notifier: Notifier, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     while ((await notifier.steps.fanOut()) > 0);
     await notifier.steps.pack();
     await notifier.steps.deliverDue();
+    await notifier.steps.sendPauseNotices();
     const [row] = await sql.query<{ n: string }>(
       `SELECT (SELECT count(*) FROM deliveries WHERE status = 'pending')
-            + (SELECT count(*) FROM clip_events WHERE processed_at IS NULL) AS n`,
+            + (SELECT count(*) FROM clip_events WHERE processed_at IS NULL)
+            + (SELECT count(*) FROM pause_notices WHERE status = 'pending') AS n`,
     );
     if (Number(row!.n) === 0) return;
     if (Date.now() > deadline) throw new Error(`notifier did not drain: ${row!.n} pending`);
