@@ -16,10 +16,13 @@ import { estimateFrequency, type TermStatistics } from './termStatistics.js';
 export const PROBE_ENTRIES = 4_000;
 
 /**
- * Text is probed only when every include word is in at least this many clips: a rarer word bounds the
- * work of every plan (GIN hands over at most its postings), so guessing its company wrong costs little.
+ * Text is probed only when every include word is in at least this many clips and this share of them: a
+ * rarer word bounds the work of every plan (GIN hands over at most its postings), so guessing its company
+ * wrong costs little, and the probe (~1–2 ms) would cost ordinary two-word searches more than it saves
+ * (most pairs drawn from titles hold two words of the most common few hundred).
  */
 export const PROBE_MIN_POSTINGS = 2_000;
+export const PROBE_MIN_SHARE = 0.01;
 
 export interface TextDensity {
   /** Estimated share of clips matching the text (phrases adjacent, exclusions applied). */
@@ -40,11 +43,12 @@ export function worthProbing(stats: TermStatistics | null, plan: SearchPlan): st
   const tokens = plan.include.flatMap((term) => term.tokens.map((token) => ({ term, token })));
   if (tokens.length < 2 && plan.exclude.length === 0) return false;
   const corrections = plan.mode === 'fuzzy' ? { corrections: plan.corrections } : {};
+  const threshold = Math.max(PROBE_MIN_POSTINGS, stats.rows * PROBE_MIN_SHARE);
   return tokens.every(
     ({ term, token }) =>
       stats.rows *
         estimateFrequency(stats, [{ ...term, tokens: [token] }], { prefix: true, ...corrections }) >=
-      PROBE_MIN_POSTINGS,
+      threshold,
   );
 }
 
