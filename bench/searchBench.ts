@@ -1,10 +1,13 @@
-// npm run bench:search [-- --clips N] [--pglite-clips N] [--queries N] [--baseline-queries N] [--skip-pglite]
-//                         [--skip-postgres]
+// npm run bench:search [-- --clips N] [--pglite-clips N] [--queries N] [--baseline-queries N]
+//                         [--baseline-seconds S] [--skip-pglite] [--skip-postgres]
 //                         [--writers N] [--keep] [--reuse DATABASE] [--slowest N]
 //                         [--classes NAME,NAME]
 // --slowest N prints each class's N slowest queries of ours to stderr (what to EXPLAIN next).
 // --keep leaves the PostgreSQL database in place (its name is printed); --reuse DATABASE skips creating and
 // ingesting and measures the queries against such a kept database (same --clips), then leaves it.
+// The ILIKE baseline reads the whole table per query (seconds each at 10M clips), so above 1M clips it is
+// sampled: fewer queries (the first of ours, in proportion to the table) and at most --baseline-seconds per
+// class; the table's `ILIKE n` says how many ran.
 //
 // Generates synthetic clips into a fresh PostgreSQL database (and an in-memory PGlite) through upsertClips,
 // then times each query class through the real search service (cache disabled) next to a naive
@@ -36,6 +39,8 @@ const { values: args } = parseArgs({
     queries: { type: 'string', default: '200' },
     // Default: the same queries as ours (every class's p95 then compares the same 200 queries).
     'baseline-queries': { type: 'string' },
+    // Per class, after at least MIN_BASELINE_QUERIES; default: no limit up to 1M clips, 150 s above.
+    'baseline-seconds': { type: 'string' },
     'skip-pglite': { type: 'boolean', default: false },
     'skip-postgres': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -47,9 +52,21 @@ const { values: args } = parseArgs({
   },
 });
 const CLIPS = Number(args.clips);
+const MIN_BASELINE_QUERIES = 10;
 const PGLITE_CLIPS = Number(args['pglite-clips'] ?? Math.min(100_000, CLIPS));
 const QUERIES = Number(args.queries);
-const BASELINE_QUERIES = Number(args['baseline-queries'] ?? QUERIES);
+/**
+ * Baseline queries for a table of `clips`: by default the same as ours up to 1M clips (every class's p95
+ * then compares the same queries); above, in proportion (20 at 10M clips), since each one scans the whole
+ * table (~10 s at 10M).
+ */
+function baselineQueriesFor(clips: number): number {
+  if (args['baseline-queries'] !== undefined) return Number(args['baseline-queries']);
+  return Math.min(QUERIES, Math.max(MIN_BASELINE_QUERIES, Math.round((QUERIES * 1e6) / clips)));
+}
+function baselineSecondsFor(clips: number): number {
+  return Number(args['baseline-seconds'] ?? (clips > 1_000_000 ? 150 : Infinity));
+}
 // Bench infrastructure, like tests, reads its own environment; the bot's config lives in src/config.
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const INGEST_CALL = 5_000;
@@ -105,7 +122,11 @@ async function ingest(
         );
         await upsertClips(db.sql, batch, now);
         done += batch.length;
-        if (done % 100_000 < INGEST_CALL) progress(`ingested ${done}/${range.count}`);
+        // Resident memory shows that ingesting stays bounded (a batch at a time) whatever the clip count.
+        if (done % 100_000 < INGEST_CALL)
+          progress(
+            `ingested ${done}/${range.count} (rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB)`,
+          );
       }
     }),
   );
@@ -236,6 +257,10 @@ async function measure(
   const naive = (conditions: string[], params: string[]) =>
     db.sql.query(`${NAIVE} ${conditions.join(' AND ')} ORDER BY view_count DESC LIMIT 11`, params);
   const few = <T>(items: T[]) => items.slice(0, baselineN);
+  // One class's baseline stops after its time budget (once it has MIN_BASELINE_QUERIES samples).
+  const budgetMs = baselineSecondsFor(clips) * 1000;
+  const timeBaseline = <T>(inputs: T[], work: (input: T) => Promise<unknown>) =>
+    timeEach(few(inputs), work, { budgetMs, minSamples: MIN_BASELINE_QUERIES });
   // Warm caches and plans a little so the first samples do not measure cold buffers.
   for (const word of sets.single.slice(0, 10)) await search({ text: word });
 
@@ -282,13 +307,13 @@ async function measure(
   await add(
     'single word',
     () => timeEach(sets.single, (word) => search({ text: word })),
-    () => timeEach(few(sets.single), (word) => naive(['title ILIKE $1'], [`%${likeEscape(word)}%`])),
+    () => timeBaseline(sets.single, (word) => naive(['title ILIKE $1'], [`%${likeEscape(word)}%`])),
   );
   await add(
     'multi-word',
     () => timeEach(sets.multi, (words) => search({ text: words.join(' ') })),
     () =>
-      timeEach(few(sets.multi), (words) =>
+      timeBaseline(sets.multi, (words) =>
         naive(
           ['title ILIKE $1', 'title ILIKE $2'],
           words.map((w) => `%${likeEscape(w)}%`),
@@ -298,14 +323,14 @@ async function measure(
   await add(
     'typo',
     () => timeEach(sets.typo, (word) => search({ text: word })),
-    () => timeEach(few(sets.typo), (word) => naive(['title ILIKE $1'], [`%${likeEscape(word)}%`])),
+    () => timeBaseline(sets.typo, (word) => naive(['title ILIKE $1'], [`%${likeEscape(word)}%`])),
     'baseline finds nothing',
   );
   await add(
     'phrase',
     () => timeEach(sets.phrase, (words) => search({ text: `"${words.join(' ')}"` })),
     () =>
-      timeEach(few(sets.phrase), (words) => naive(['title ILIKE $1'], [`%${likeEscape(words.join(' '))}%`])),
+      timeBaseline(sets.phrase, (words) => naive(['title ILIKE $1'], [`%${likeEscape(words.join(' '))}%`])),
   );
   await add(
     'filter-only, by views',
@@ -317,7 +342,7 @@ async function measure(
     'autocomplete channels',
     () => timeEach(sets.channelPrefixes, (prefix) => autocompleteChannels(deps, { query: prefix })),
     () =>
-      timeEach(few(sets.channelPrefixes), (prefix) =>
+      timeBaseline(sets.channelPrefixes, (prefix) =>
         db.sql.query(`SELECT id, login FROM broadcasters WHERE login ILIKE $1 ORDER BY login LIMIT 25`, [
           `%${likeEscape(prefix)}%`,
         ]),
@@ -327,7 +352,7 @@ async function measure(
     'autocomplete clippers',
     () => timeEach(sets.clipperPrefixes, (prefix) => autocompleteClippers(deps, { query: prefix })),
     () =>
-      timeEach(few(sets.clipperPrefixes), (prefix) =>
+      timeBaseline(sets.clipperPrefixes, (prefix) =>
         db.sql.query(
           `SELECT DISTINCT creator_id, creator_name FROM clips WHERE creator_name ILIKE $1 LIMIT 25`,
           [`${likeEscape(prefix)}%`],
@@ -377,7 +402,7 @@ async function benchPostgres(corpus: SyntheticCorpus): Promise<{ rows: Row[]; in
       progress(`PostgreSQL database ${name}: reused, not ingesting`);
     }
     const sets = buildQueries(corpus, CLIPS, QUERIES, 7);
-    const rows = await measure(db, 'PostgreSQL', CLIPS, sets, BASELINE_QUERIES);
+    const rows = await measure(db, 'PostgreSQL', CLIPS, sets, baselineQueriesFor(CLIPS));
     if (reused === undefined && INGEST_WORKERS > 1) {
       // After the queries, so that they ran on exactly CLIPS clips.
       progress(`PostgreSQL: ${SINGLE_WRITER_CLIPS} more clips with one writer`);
@@ -399,7 +424,10 @@ async function benchPglite(corpus: SyntheticCorpus): Promise<{ rows: Row[]; inge
     // PGlite is single-connection: concurrent writers would only queue.
     const figure = await ingestCorpus(db, corpus, PGLITE_CLIPS, 1);
     const sets = buildQueries(corpus, PGLITE_CLIPS, QUERIES, 11);
-    return { rows: await measure(db, 'PGlite', PGLITE_CLIPS, sets, BASELINE_QUERIES), ingest: [figure] };
+    return {
+      rows: await measure(db, 'PGlite', PGLITE_CLIPS, sets, baselineQueriesFor(PGLITE_CLIPS)),
+      ingest: [figure],
+    };
   } finally {
     await db.close();
   }

@@ -13,10 +13,19 @@ export function summarise(samples: number[]): LatencySummary {
   return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1) ?? NaN };
 }
 
-/** Runs `work` for each input sequentially and returns per-call milliseconds. */
-export async function timeEach<T>(inputs: T[], work: (input: T) => Promise<unknown>): Promise<number[]> {
+/**
+ * Runs `work` for each input sequentially and returns per-call milliseconds; with a budget, stops once the
+ * calls took `budgetMs` in all and at least `minSamples` ran.
+ */
+export async function timeEach<T>(
+  inputs: T[],
+  work: (input: T) => Promise<unknown>,
+  limit: { budgetMs: number; minSamples: number } = { budgetMs: Infinity, minSamples: 0 },
+): Promise<number[]> {
   const samples: number[] = [];
+  const begun = performance.now();
   for (const input of inputs) {
+    if (samples.length >= limit.minSamples && performance.now() - begun >= limit.budgetMs) break;
     const started = performance.now();
     await work(input);
     samples.push(performance.now() - started);

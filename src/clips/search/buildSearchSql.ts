@@ -330,6 +330,39 @@ ORDER BY ${outerOrder}`;
   return { text, params: params.values };
 }
 
+/**
+ * How many of the `entries` most viewed clips match the text (`matched`: phrases adjacent, exclusions
+ * applied) and hold all its include words anywhere (`matched_words`: what a GIN scan would hand over), read
+ * index-only from the covering views index, in the order walks and popularity tiers draw from. Filters are
+ * not applied (the probe is for text alone).
+ */
+export function buildDensityProbeStatement(plan: SearchPlan, entries: number): Statement {
+  const params = new Params();
+  const words = tsQueryText(plan.include, [], {
+    prefix: true,
+    adjacent: false,
+    ...(plan.mode === 'fuzzy' ? { corrections: plan.corrections } : {}),
+  });
+  // ts_match_vq, as in the walks: the function form keeps the planner off the GIN index.
+  return {
+    text: `SELECT count(*)::int AS read,
+  count(*) FILTER (WHERE ts_match_vq(c.search_vector, to_tsquery(${TS_CONFIG}, ${params.add(textQuery(plan))})))::int AS matched,
+  count(*) FILTER (WHERE ts_match_vq(c.search_vector, to_tsquery(${TS_CONFIG}, ${params.add(words)})))::int AS matched_words
+FROM (
+  SELECT c.search_vector FROM clips c WHERE c.deleted_at IS NULL
+  ORDER BY c.view_count DESC, c.id
+  LIMIT ${params.add(entries)}
+) AS c`,
+    params: params.values,
+  };
+}
+
+/** Whether a search narrows clips by anything but its text. */
+export function hasFilters(filters: SearchFilters): boolean {
+  const { minViews, ...others } = filters;
+  return (minViews ?? 0) > 0 || Object.values(others).some((value) => value !== undefined);
+}
+
 /** Exact count of matches, stopping at EXACT_COUNT_LIMIT + 1. */
 export function buildCountStatement(plan: SearchPlan): Statement {
   const params = new Params();
@@ -409,9 +442,16 @@ export function cursorKeyOf(row: ClipRow, sort: ClipSearchSort, relevanceRanked:
 export function tsQueryText(
   include: SearchTerm[],
   exclude: SearchTerm[],
-  options: { prefix: boolean; corrections?: Corrections },
+  options: {
+    prefix: boolean;
+    corrections?: Corrections;
+    /** false: a phrase's words may stand anywhere (what a GIN scan hands over before positions are checked). */
+    adjacent?: boolean;
+  },
 ): string {
-  const parts = include.map((term) => termQuery(term, options.prefix && !term.quoted, options.corrections));
+  const parts = include.map((term) =>
+    termQuery(term, options.prefix && !term.quoted, options.corrections, options.adjacent ?? true),
+  );
   for (const term of exclude) parts.push(`!${termQuery(term, false)}`);
   return parts.join(' & ');
 }
@@ -436,7 +476,7 @@ export function quoteLexeme(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
-function termQuery(term: SearchTerm, prefix: boolean, corrections?: Corrections): string {
+function termQuery(term: SearchTerm, prefix: boolean, corrections?: Corrections, adjacency = true): string {
   const parts = term.tokens.map((token) => {
     if (token.noSpace) {
       const grams = characterBigrams(token.text);
@@ -455,7 +495,7 @@ function termQuery(term: SearchTerm, prefix: boolean, corrections?: Corrections)
   });
   // Tokens of one term (a quoted phrase, or "e-sports") must be adjacent, unless CJK bigrams are involved:
   // they are stored after the words, so adjacency with words cannot be expressed.
-  const adjacent = term.tokens.length > 1 && term.tokens.every((token) => !token.noSpace);
+  const adjacent = adjacency && term.tokens.length > 1 && term.tokens.every((token) => !token.noSpace);
   return parts.length === 1 ? (parts[0] ?? '') : `(${parts.join(adjacent ? ' <-> ' : ' & ')})`;
 }
 

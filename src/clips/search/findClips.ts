@@ -11,6 +11,7 @@ import {
   type Corrections,
   cursorKeyOf,
   excludesEveryMatch,
+  hasFilters,
   EXACT_COUNT_LIMIT,
   CORRECTION_CANDIDATES,
   MAX_CORRECTIONS,
@@ -39,6 +40,7 @@ import {
   PHRASE_ADJACENCY,
   termStatistics,
 } from './termStatistics.js';
+import { probeTextDensity, type TextDensity, worthProbing } from './densityProbe.js';
 import type { SearchAdmission } from './searchAdmission.js';
 import { searchAdmissionFor } from './searchAdmission.js';
 import { SEARCH_TIMEOUT_MS, withSearchDeadline } from './searchDeadline.js';
@@ -80,6 +82,13 @@ const REFUSAL_REASONS: Partial<Record<string, string>> = {
   'search.busy': 'busy',
   'search.tooManyRunning': 'requester',
 };
+
+/**
+ * For the views/newest/oldest sorts, a measured estimate this many times the exact-count limit is reported
+ * as the total instead of counting (the count would stop at the limit anyway, after reading every match's
+ * postings).
+ */
+const MEASURED_BEYOND_COUNT = 4;
 
 const PERIOD_MS: Record<Exclude<ClipSearchPeriod, 'all'>, number> = {
   day: 86_400_000,
@@ -289,8 +298,9 @@ async function runPlan(
   plan.include = markCommonWords(stats, plan.include);
   // `the -the`: nothing can match, but finding that out would read every posting of "the".
   if (excludesEveryMatch(plan)) return { rows: [], total: { total: 0, exact: true }, impossible: true };
-  // Estimated share of clips the text matches (relevance only), from the lexeme statistics.
-  let textFrequency: { rows: number; frequency: number } | null = null;
+  // Estimated share of clips the text matches, from the lexeme statistics, or measured on the most viewed
+  // clips when the statistics cannot tell (several common words: see densityProbe).
+  let textFrequency: { rows: number; frequency: number; measured: boolean } | null = null;
   if (plan.include.length > 0) {
     const frequency =
       stats === null
@@ -308,14 +318,25 @@ async function runPlan(
     const phrase = plan.include.some(
       (term) => term.tokens.length > 1 && term.tokens.every((t) => !t.noSpace),
     );
+    const measured = worthProbing(stats, plan) ? await probeTextDensity(sql, plan) : undefined;
+    if (stats !== null) {
+      textFrequency =
+        measured === undefined
+          ? { rows: stats.rows, frequency, measured: false }
+          : { rows: stats.rows, frequency: measured.matches, measured: true };
+    }
     if (plan.sort === 'relevance') {
-      plan.strategy = chooseCandidateStrategy(stats, frequency, { phrase });
-      if (stats !== null) textFrequency = { rows: stats.rows, frequency };
+      plan.strategy = chooseCandidateStrategy(stats, frequency, {
+        phrase,
+        ...(measured === undefined ? {} : { measured }),
+      });
     } else if (stats !== null) {
       // Views, newest, oldest test rows in their index's order (up to ORDER_WALK_CAP) before falling back
       // to GIN; skip that walk when it is not expected to fill the page.
-      const expected = frequency * (phrase ? PHRASE_ADJACENCY : 1);
-      plan.strategy = { startTier: 0, bitmapForAll: plan.limit / Math.max(expected, 1e-9) > ORDER_WALK_CAP };
+      plan.strategy = {
+        startTier: 0,
+        bitmapForAll: skipOrderWalk(plan, stats.rows, frequency, phrase, measured),
+      };
     }
   }
   const statement = buildSearchStatement(plan);
@@ -328,24 +349,31 @@ async function runPlan(
   if (candidates !== undefined && candidates !== null && Number(candidates) < RELEVANCE_CANDIDATES) {
     return { rows, total: { total: Number(candidates), exact: !walkMayHaveStopped } };
   }
-  if (rows.length === 0 && plan.after === null) {
-    return { rows, total: { total: 0, exact: !walkMayHaveStopped } };
+  // A first page that is not full holds every match.
+  if (plan.after === null && rows.length < plan.limit && (candidates === undefined || candidates === null)) {
+    return { rows, total: { total: rows.length, exact: !walkMayHaveStopped } };
   }
   // A full candidate set already proves there are more than the exact-count limit: go straight to the estimate.
   const beyondExactLimit = candidates !== undefined && candidates !== null;
   // Text alone: the statistics estimate needs no round trip (the planner's EXPLAIN cost ~0.5 ms) and allows
-  // for a phrase's words appearing together, which the planner's independence assumption does not.
-  // Filters and exclusions need the planner.
-  if (beyondExactLimit && textFrequency !== null && plan.exclude.length === 0 && !hasFilters(plan.filters)) {
+  // for a phrase's words appearing together, which the planner's independence assumption does not; a
+  // measured share also allows for exclusions, and one well beyond the exact-count limit spares the other
+  // sorts a count (for `"this the"` by newest, a GIN scan of 26,000 rows rechecked one by one).
+  // Filters need the planner.
+  if (
+    textFrequency !== null &&
+    !hasFilters(plan.filters) &&
+    (textFrequency.measured || plan.exclude.length === 0)
+  ) {
     const estimated = Math.round(textFrequency.rows * textFrequency.frequency);
-    return { rows, total: { total: Math.max(EXACT_COUNT_LIMIT + 1, estimated), exact: false } };
+    if (
+      beyondExactLimit ||
+      (textFrequency.measured && estimated >= MEASURED_BEYOND_COUNT * EXACT_COUNT_LIMIT)
+    ) {
+      return { rows, total: { total: Math.max(EXACT_COUNT_LIMIT + 1, estimated), exact: false } };
+    }
   }
   return { rows, total: await countMatches(sql, plan, beyondExactLimit) };
-}
-
-function hasFilters(filters: SearchPlan['filters']): boolean {
-  const { minViews, ...others } = filters;
-  return (minViews ?? 0) > 0 || Object.values(others).some((value) => value !== undefined);
 }
 
 /**
@@ -459,6 +487,28 @@ function toHit(row: ClipRow): ClipSearchHit {
 /** Cached pages come back as JSON: turn the dates back into Dates. */
 function reviveDates(page: ClipSearchPage): ClipSearchPage {
   return { ...page, clips: page.clips.map((clip) => ({ ...clip, createdAt: new Date(clip.createdAt) })) };
+}
+
+/**
+ * Whether the views/newest/oldest sorts should collect all matches through GIN rather than test rows in
+ * their index's order. By the statistics: when the walk is not expected to fill the page within
+ * ORDER_WALK_CAP rows. Measured: when GIN hands over fewer rows (each a heap visit, like a walked row) than
+ * the walk is expected to read — `"in the"` by newest fills a page within ~3,000 rows while 14,000 rows hold
+ * both words, `"el the"` would walk all 5,000 while no row holds both.
+ */
+function skipOrderWalk(
+  plan: SearchPlan,
+  rows: number,
+  frequency: number,
+  phrase: boolean,
+  measured: TextDensity | undefined,
+): boolean {
+  if (measured === undefined) {
+    const expected = frequency * (phrase ? PHRASE_ADJACENCY : 1);
+    return plan.limit / Math.max(expected, 1e-9) > ORDER_WALK_CAP;
+  }
+  const walked = Math.min(ORDER_WALK_CAP, plan.limit / Math.max(measured.matches, 1e-9));
+  return rows * measured.words < walked;
 }
 
 function fingerprintParts(valid: ValidClipSearchQuery, text: ParsedSearchText): unknown {

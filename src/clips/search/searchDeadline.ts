@@ -24,7 +24,7 @@ export function searchTooBroad(): UserError {
  * Runs one search's statements under a deadline.
  *
  * PostgreSQL: in one transaction whose `statement_timeout` is set (transaction-locally, so the pooled
- * connection keeps its default) to the time left, and set again before a statement that could otherwise
+ * connection keeps its default; parallel workers are turned off alike) to the time left, and set again before a statement that could otherwise
  * run past the deadline, so the server itself cancels whatever would.
  *
  * PGlite: `statement_timeout` has no effect there (no timer signals in the WASM build; measured: a 15 s
@@ -70,7 +70,13 @@ function deadlineExecutor(
     const remaining = Math.ceil(deadline - now);
     if (remaining <= 0) throw searchTooBroad();
     if (serverTimeout && (inForce.ms === null || now + inForce.ms > deadline + TIMEOUT_SLACK_MS)) {
-      await inner.query(`SELECT set_config('statement_timeout', $1, true)`, [`${remaining}ms`]);
+      // No parallel workers either: a search is a few milliseconds of index reads, and starting workers
+      // costs more than that (measured: 30–60 ms for a Gather whose branch was never run, on a busy
+      // 2-core machine), besides taking worker slots from everything else.
+      await inner.query(
+        `SELECT set_config('statement_timeout', $1, true), set_config('max_parallel_workers_per_gather', '0', true)`,
+        [`${remaining}ms`],
+      );
       inForce.ms = remaining;
     }
   };

@@ -98,6 +98,35 @@ describe('chooseCandidateStrategy', () => {
   });
 });
 
+describe('chooseCandidateStrategy with a measured density', () => {
+  it('collects all matches in one GIN scan when few rows hold the words, whatever the statistics say', () => {
+    // "the" is in 30 % of clips, yet measured: 1 row in 8,000 holds both words.
+    expect(
+      chooseCandidateStrategy(stats, 0.05, { phrase: true, measured: { matches: 1e-4, words: 1e-4 } }),
+    ).toEqual({ startTier: POPULARITY_TIERS.length, bitmapForAll: true });
+  });
+
+  it('starts at the tier the measured matches fill, not the estimated ones', () => {
+    // The statistics say 30 % (tier 100 would be the start); measured on the most viewed clips, 0.3 %.
+    const strategy = chooseCandidateStrategy(stats, 0.3, { measured: { matches: 0.003, words: 0.003 } });
+    // 3,000 matches: 8 % (240) have 10+ views; 0.6 % (18) have 100+.
+    expect(strategy.startTier).toBe(POPULARITY_TIERS.indexOf(10));
+    expect(strategy.walk).toBeUndefined();
+  });
+
+  it('walks for measured dense text, and walks a phrase tier expected to hold the candidates', () => {
+    expect(
+      chooseCandidateStrategy(stats, 0.001, { phrase: true, measured: { matches: 0.02, words: 0.05 } }),
+    ).toEqual({ startTier: POPULARITY_TIERS.length, bitmapForAll: false, walk: true });
+    // 0.3 % of the 80,000 clips with 10+ views is 240: the tier is walked (positions tested in the index)
+    // rather than GIN handing over the 1.5 % of its rows that hold both words.
+    expect(
+      chooseCandidateStrategy(stats, 0.001, { phrase: true, measured: { matches: 0.003, words: 0.015 } })
+        .walkFrom,
+    ).toBe(10);
+  });
+});
+
 describe('markCommonWords', () => {
   const whole = (raw: string) =>
     markCommonWords(stats, include(raw)).flatMap((term) => term.tokens.map((token) => token.whole === true));

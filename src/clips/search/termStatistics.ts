@@ -164,42 +164,72 @@ export function estimateFrequency(
 }
 
 /**
+ * A measured share of matches at or above which walking the views index wins: a walk is then expected to
+ * hold the candidates within half of WALK_ROWS entries (index-only, a few milliseconds), while the GIN
+ * tiers would intersect long posting lists and visit a heap row for each match of their tier.
+ */
+export const MEASURED_DENSE = (2 * RELEVANCE_CANDIDATES) / WALK_ROWS;
+
+/** Measured rows holding the words up to which one GIN scan of all of them is the plan (~5 µs a heap visit). */
+export const BITMAP_ALL_ROWS = 1_000;
+
+/**
  * Starts at the highest popularity tier expected to hold the candidate limit (its top matches by views are
  * then the overall top; an optimistic guess only costs falling through to the next tier, a scan of a few
  * hundred rows), and lets only dense text walk the views index.
+ *
+ * `frequency` is the statistics' estimate; `measured`, when the text was probed (see densityProbe), is
+ * what the most viewed clips hold, and replaces the guesses about phrases and correlated words.
  */
 export function chooseCandidateStrategy(
   stats: TermStatistics | null,
   frequency: number,
-  options: { phrase?: boolean } = {},
+  options: { phrase?: boolean; measured?: { matches: number; words: number } } = {},
 ): CandidateStrategy {
   if (stats === null) return { startTier: 0, bitmapForAll: false };
+  const { measured } = options;
+  // Few rows hold the words (`the so of`: 742, `a la`: 256, `"the el"`: none): one GIN scan and a heap
+  // visit for each beat tiers, each of which intersects the same long posting lists again (~5 ms) and,
+  // when the guess is off by a little, falls through to the next.
+  if (
+    measured !== undefined &&
+    stats.rows * measured.words <= BITMAP_ALL_ROWS &&
+    measured.matches < MEASURED_DENSE
+  )
+    return { startTier: POPULARITY_TIERS.length, bitmapForAll: true };
+  // Walking the views index pays off only when about one row in twenty or more matches (by the
+  // statistics, which may be several times off for several words); a measured share can be trusted
+  // closer to the walk's real cost.
+  const dense = measured === undefined ? frequency >= 0.05 : measured.matches >= MEASURED_DENSE;
   // Phrases are checked against positions in the heap row, so every candidate row costs a visit; dense
   // phrases of common words walk the views index (stopping after enough matches) unless a tier is
   // expected to hold enough of them.
-  if (options.phrase === true && frequency >= 0.05)
+  if (options.phrase === true && dense)
     return { startTier: POPULARITY_TIERS.length, bitmapForAll: false, walk: true };
   // Only about a quarter of the rows holding a phrase's words hold them adjacent (bench: 25-30 % for
   // pairs of common words), so a phrase starts lower rather than fall through a tier (~10 ms each); the
   // guess leans high, as a tier too many costs less than a heap visit for every match.
-  const expected = frequency * (options.phrase === true ? PHRASE_ADJACENCY : 1);
+  const expected = measured?.matches ?? frequency * (options.phrase === true ? PHRASE_ADJACENCY : 1);
   const matches = stats.rows * expected;
   const startTier = POPULARITY_TIERS.findIndex(
     (tier) => matches * (stats.frequencies.get(`~v${tier}`) ?? 0) >= RELEVANCE_CANDIDATES,
   );
-  // Walking the views index pays off only when about one row in twenty or more matches.
-  const dense = frequency >= 0.05;
   // The lowest tier worth walking: one whose walk is expected to stop (enough matches, or the tier's
   // end) within WALK_ROWS entries, and whose rows are expected to hold a fair part of the candidates. A
   // wrong guess costs at most the tier's rows, capped at 4 x WALK_ROWS.
   const tierRows = (tier: number) => stats.rows * (stats.frequencies.get(`~v${tier}`) ?? 1);
+  // A measured phrase walks a tier that is expected to (nearly) hold the candidates whatever its length
+  // within that cap: GIN would hand over every row holding the words (`"the this"`: 4 times the matches)
+  // for a heap visit each (~5 µs), while the walk tests positions inside the index (~0.3 µs an entry).
+  const measuredPhrase = measured !== undefined && options.phrase === true;
   const walkFrom = [...POPULARITY_TIERS]
     .reverse()
-    .find(
-      (tier) =>
-        tierRows(tier) <= 4 * WALK_ROWS &&
-        Math.min(tierRows(tier), RELEVANCE_CANDIDATES / Math.max(expected, 1e-9)) <= WALK_ROWS &&
-        tierRows(tier) * expected >= RELEVANCE_CANDIDATES / 4,
+    .find((tier) =>
+      measuredPhrase
+        ? tierRows(tier) <= 4 * WALK_ROWS && tierRows(tier) * expected >= 0.8 * RELEVANCE_CANDIDATES
+        : tierRows(tier) <= 4 * WALK_ROWS &&
+          Math.min(tierRows(tier), RELEVANCE_CANDIDATES / Math.max(expected, 1e-9)) <= WALK_ROWS &&
+          tierRows(tier) * expected >= RELEVANCE_CANDIDATES / 4,
     );
   return {
     startTier: startTier === -1 ? POPULARITY_TIERS.length : startTier,

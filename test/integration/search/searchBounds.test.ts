@@ -12,7 +12,16 @@ import { withSearchDeadline } from '../../../src/clips/search/searchDeadline.js'
 import { createSearchMetrics } from '../../../src/clips/search/searchMetrics.js';
 import type { Database, SqlExecutor } from '../../../src/db/Database.js';
 import { openTestDatabase, testLogger } from '../../support/databases.js';
-import { FIXTURE_NOW, fixtureBroadcasters, fixtureClips, fixtureGames } from './searchFixture.js';
+import { RELEVANCE_CANDIDATES } from '../../../src/clips/search/buildSearchSql.js';
+import { PROBE_MIN_POSTINGS } from '../../../src/clips/search/densityProbe.js';
+import { forgetTermStatistics } from '../../../src/clips/search/termStatistics.js';
+import {
+  FIXTURE_NOW,
+  fixtureBroadcasters,
+  fixtureClip,
+  fixtureClips,
+  fixtureGames,
+} from './searchFixture.js';
 
 /** The same database, recording every statement a search sends. */
 function recording(db: Database): { db: Database; statements: string[] } {
@@ -78,6 +87,17 @@ describe.each(['pglite', 'postgres'] as const)('search bounds on %s', (kind) => 
         ),
       );
       expect(rows.map(([row]) => row?.statement_timeout)).toEqual(Array(6).fill('0'));
+    });
+
+    it('runs searches without parallel workers, and leaves the pooled connections their default', async () => {
+      const [inside] = await withSearchDeadline(db, 2_000, (sql) =>
+        sql.query<{ max_parallel_workers_per_gather: string }>('SHOW max_parallel_workers_per_gather'),
+      );
+      expect(inside?.max_parallel_workers_per_gather).toBe('0');
+      const [outside] = await db.sql.query<{ max_parallel_workers_per_gather: string }>(
+        'SHOW max_parallel_workers_per_gather',
+      );
+      expect(outside?.max_parallel_workers_per_gather).not.toBe('0');
     });
 
     it('bounds a later statement by the time left, not by the whole budget', async () => {
@@ -151,5 +171,74 @@ describe.each(['pglite', 'postgres'] as const)('search bounds on %s', (kind) => 
     // waited for none.
     expect(finishedStatements).toBeLessThanOrEqual(kind === 'pglite' ? 1 : 0);
     await Promise.all(searches);
+  });
+
+  describe('text of several common words', () => {
+    // Two groups of clips whose words are each common but never meet, like two languages' stopwords.
+    const group = (prefix: string, title: string) =>
+      Array.from({ length: PROBE_MIN_POSTINGS + 100 }, (_, i) =>
+        fixtureClip({
+          id: `${prefix}${i}`,
+          title,
+          views: i,
+          daysAgo: 1 + (i % 300),
+          broadcasterId: '5557',
+        }),
+      );
+    const english = group('Eng', 'alphaword betaword moment');
+    const spanish = group('Esp', 'gammaword deltaword momento');
+
+    beforeAll(async () => {
+      await upsertBroadcasters(db.sql, [{ id: '5557', login: 'bilingual', displayName: 'Bilingual' }]);
+      await upsertClips(db.sql, [...english, ...spanish], FIXTURE_NOW);
+      await db.sql.exec('ANALYZE clips');
+      forgetTermStatistics(db.sql);
+    });
+    afterAll(async () => {
+      await db.sql.query(`DELETE FROM broadcasters WHERE id = '5557'`);
+      await db.sql.exec('ANALYZE clips');
+      forgetTermStatistics(db.sql);
+    });
+
+    it('measures how they spread before choosing a plan, instead of walking for words that never meet', async () => {
+      const recorded = recording(db);
+      const page = await findClips({ ...deps(), db: recorded.db }, { text: '"alphaword gammaword"' });
+      expect(page).toMatchObject({ clips: [], totalEstimate: 0, totalIsExact: true });
+      const [probe, main] = recorded.statements.filter((text) => /\bFROM clips\b/.test(text));
+      expect(probe).toMatch(/count\(\*\) FILTER/);
+      // By the statistics alone (each word in half the clips) the phrase looked dense and the views index
+      // was walked, testing every entry; measured, one GIN scan finds that no clip holds both words.
+      expect(main).not.toMatch(/ts_match_vq/);
+      expect(main).toMatch(/tier_all/);
+    });
+
+    it('still ranks the most viewed matches of words that do stand together', async () => {
+      const page = await findClips(deps(), { text: '"alphaword betaword"', pageSize: 5 });
+      // Relevance ranks the RELEVANCE_CANDIDATES most viewed matches (views run 0..n-1 here).
+      expect(page.clips).toHaveLength(5);
+      for (const clip of page.clips) {
+        expect(clip.id).toMatch(/^Eng/);
+        expect(clip.viewCount).toBeGreaterThanOrEqual(english.length - RELEVANCE_CANDIDATES);
+      }
+      expect(page.totalIsExact).toBe(false);
+    });
+
+    it('reports a measured total instead of counting, for the other sorts', async () => {
+      const recorded = recording(db);
+      const page = await findClips(
+        { ...deps(), db: recorded.db },
+        { text: 'alphaword betaword', sort: 'newest', pageSize: 5 },
+      );
+      expect(page.clips.map((clip) => clip.createdAt.getTime())).toEqual(
+        english
+          .map((clip) => clip.createdAt.getTime())
+          .sort((a, b) => b - a)
+          .slice(0, 5),
+      );
+      expect(page.totalIsExact).toBe(false);
+      expect(page.totalEstimate).toBeGreaterThan(english.length / 2);
+      expect(page.totalEstimate).toBeLessThan(english.length * 2);
+      expect(recorded.statements.some((text) => /SELECT count\(\*\)::int AS n/.test(text))).toBe(false);
+    });
   });
 });
