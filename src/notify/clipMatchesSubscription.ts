@@ -14,8 +14,8 @@ export interface ClipFacts {
   gameId: string | null;
   creatorId: string;
   /**
-   * Whether nobody named the clip (Twitch then gives it the stream's title). See `looksUntitled` in
-   * fanOutClipEvents.ts for how the fan-out decides it without the stream title.
+   * Whether nobody named the clip (Twitch then gives it the stream's title). See `untitledTwinCondition`
+   * in fanOutClipEvents.ts for how it is decided without the stream title.
    */
   untitled: boolean;
 }

@@ -76,13 +76,14 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
       list.push(row.id);
       byChannel.set(row.channel_id, list);
     }
-    // Each channel's newest never-attempted message; one a claim holds right now is skipped (SKIP LOCKED).
+    // Each channel's newest never-attempted clip message (a digest is complete as queued); one a claim holds
+    // right now is skipped (SKIP LOCKED).
     const open = await tx.query<{ id: string; channel_id: string; n: number }>(
       `SELECT m.id::text AS id, m.discord_channel_id AS channel_id,
               (SELECT count(*)::int FROM deliveries d WHERE d.delivery_message_id = m.id) AS n
          FROM delivery_messages m
         WHERE m.discord_channel_id = ANY($1::text[]) AND m.status = 'pending' AND m.attempts = 0
-          AND m.lease_until IS NULL
+          AND m.lease_until IS NULL AND m.kind = 'clips'
           AND NOT EXISTS (SELECT 1 FROM delivery_messages o
                            WHERE o.discord_channel_id = m.discord_channel_id AND o.status = 'pending' AND o.id > m.id)
         FOR UPDATE OF m SKIP LOCKED`,
@@ -151,6 +152,9 @@ export interface MessageClaim {
   attempts: number;
   firstAttemptAt: Date;
   leaseUntil: Date;
+  /** "clips" (new clips) or "digest" (a period's top clips, posted under `heading`). */
+  kind: string;
+  heading: string | null;
 }
 
 interface ClaimRow {
@@ -159,6 +163,8 @@ interface ClaimRow {
   nonce: string;
   attempts: number;
   first_attempt_at: Date | string;
+  kind: string;
+  heading: string | null;
 }
 
 /**
@@ -188,7 +194,8 @@ export async function claimDueMessages(
         SET lease_until = $3::timestamptz, attempts = m.attempts + 1,
             first_attempt_at = COALESCE(m.first_attempt_at, $1::timestamptz)
        FROM due WHERE m.id = due.id
-     RETURNING m.id::text AS id, m.discord_channel_id, m.nonce, m.attempts, m.first_attempt_at`,
+     RETURNING m.id::text AS id, m.discord_channel_id, m.nonce, m.attempts, m.first_attempt_at, m.kind,
+               m.heading`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -198,6 +205,8 @@ export async function claimDueMessages(
     attempts: row.attempts,
     firstAttemptAt: new Date(row.first_attempt_at),
     leaseUntil,
+    kind: row.kind,
+    heading: row.heading,
   }));
 }
 
@@ -406,6 +415,7 @@ export interface EditClaim {
   nonce: string;
   editVersion: number;
   leaseUntil: Date;
+  heading: string | null;
 }
 
 /** Claims posts to edit or remove. Uses delivery_messages_edit_due_search_idx (partial, raw SQL). */
@@ -414,7 +424,7 @@ export async function claimDueEdits(
   options: { now: Date; limit: number; leaseMs: number },
 ): Promise<EditClaim[]> {
   const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
-  const rows = await sql.query<Record<string, string | number>>(
+  const rows = await sql.query<Record<string, string | number | null>>(
     `WITH due AS (
        SELECT id FROM delivery_messages
         WHERE edit_version > edited_version AND status = 'sent' AND message_id IS NOT NULL
@@ -423,7 +433,7 @@ export async function claimDueEdits(
         FOR UPDATE SKIP LOCKED
      )
      UPDATE delivery_messages m SET lease_until = $3::timestamptz FROM due WHERE m.id = due.id
-     RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version`,
+     RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version, m.heading`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -433,6 +443,7 @@ export async function claimDueEdits(
     nonce: String(row.nonce),
     editVersion: Number(row.edit_version),
     leaseUntil,
+    heading: row.heading === null || row.heading === undefined ? null : String(row.heading),
   }));
 }
 

@@ -39,6 +39,18 @@ export interface FanOutResult {
   deliveries: number;
 }
 
+/**
+ * SQL that is true when the clip `clipAlias` looks untitled: another clip of its broadcaster made within
+ * `window` (an interval expression) has exactly its title. Uses clips_broadcaster_id_created_at_idx.
+ */
+export function untitledTwinCondition(clipAlias: string, window: string): string {
+  const c = clipAlias;
+  return `EXISTS (
+    SELECT 1 FROM clips o
+     WHERE o.broadcaster_id = ${c}.broadcaster_id AND o.id <> ${c}.id AND o.title = ${c}.title
+       AND o.created_at BETWEEN ${c}.created_at - ${window} AND ${c}.created_at + ${window})`;
+}
+
 interface EventRow {
   id: string;
   kind: string;
@@ -97,11 +109,7 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
     if (discovered.size + updated.size > 0) {
       const candidates = await tx.query<CandidateRow>(
         `SELECT c.id AS clip_id, s.id::text AS subscription_id, c.title, c.view_count, c.game_id, c.creator_id,
-                (s.skip_untitled AND EXISTS (
-                   SELECT 1 FROM clips o
-                    WHERE o.broadcaster_id = c.broadcaster_id AND o.id <> c.id AND o.title = c.title
-                      AND o.created_at BETWEEN c.created_at - $4::interval AND c.created_at + $4::interval
-                )) AS untitled,
+                (s.skip_untitled AND ${untitledTwinCondition('c', '$4::interval')}) AS untitled,
                 s.min_views, s.keywords, s.keyword_mode, s.excluded_words, s.game_id AS s_game_id,
                 s.creator_id AS s_creator_id, s.skip_untitled
            FROM clips c
