@@ -8,9 +8,9 @@
 import type { SqlExecutor } from '../../db/Database.js';
 import { selectSubscriptionViews } from '../../subscriptions/SubscriptionView.js';
 import { clipMatchesSubscription, FoldedTitle } from '../clipMatchesSubscription.js';
-import { escapeTwitchText } from '../clipPostMessage.js';
 import { deliveryNonce, randomSalt } from '../deliveryPolicy.js';
 import { untitledTwinCondition } from '../fanOutClipEvents.js';
+import { digestHeading } from './digestHeading.js';
 import {
   describePeriodStart,
   lastFinishedPeriod,
@@ -305,17 +305,4 @@ async function topClips(
     const last = page.at(-1)!;
     after = { views: last.view_count, id: last.id };
   }
-}
-
-/** The line above a digest's embeds, e.g. "**Daily digest** · top 5 clips of **Name** on Tuesday, 1 December 2026". */
-export function digestHeading(options: {
-  mode: DigestMode;
-  channelName: string;
-  clips: number;
-  periodStart: string;
-}): string {
-  const what = `top ${options.clips === 1 ? 'clip' : `${options.clips} clips`} of **${escapeTwitchText(options.channelName)}**`;
-  return options.mode === 'daily'
-    ? `**Daily digest** · ${what} on ${options.periodStart}`
-    : `**Weekly digest** · ${what} in the week from ${options.periodStart}`;
 }
