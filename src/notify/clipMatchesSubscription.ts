@@ -20,6 +20,25 @@ export interface ClipFacts {
   untitled: boolean;
 }
 
+/** A clip row as the notifier's SQL selects it (snake_case columns plus the computed `untitled`). */
+export interface ClipFactsRow {
+  title: string;
+  view_count: number;
+  game_id: string | null;
+  creator_id: string;
+  untitled: boolean;
+}
+
+export function clipFactsFromRow(row: ClipFactsRow): ClipFacts {
+  return {
+    title: row.title,
+    viewCount: row.view_count,
+    gameId: row.game_id,
+    creatorId: row.creator_id,
+    untitled: row.untitled,
+  };
+}
+
 /** Scripts written without spaces between words: a keyword in them matches as a substring of the title. */
 const UNSPACED_SCRIPT =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;

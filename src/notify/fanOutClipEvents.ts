@@ -5,7 +5,12 @@
  * neither insert twice (the unique (subscription_id, clip_id) would refuse it anyway) nor skip events.
  */
 import type { SqlExecutor } from '../db/Database.js';
-import { clipMatchesSubscription, FoldedTitle, type SubscriptionFilters } from './clipMatchesSubscription.js';
+import {
+  clipFactsFromRow,
+  clipMatchesSubscription,
+  FoldedTitle,
+  type SubscriptionFilters,
+} from './clipMatchesSubscription.js';
 
 /** pg_try_advisory_xact_lock key of the fan-out ("tcs" notify fan-out); nothing else uses it. */
 const FAN_OUT_LOCK_KEY = 7_463_001_001;
@@ -141,14 +146,7 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
           creatorId: row.s_creator_id,
           skipUntitled: row.skip_untitled,
         };
-        const clip = {
-          title: row.title,
-          viewCount: row.view_count,
-          gameId: row.game_id,
-          creatorId: row.creator_id,
-          untitled: row.untitled,
-        };
-        return clipMatchesSubscription(clip, filters, title);
+        return clipMatchesSubscription(clipFactsFromRow(row), filters, title);
       });
       // Deliveries are numbered in the order of the events that produced them.
       matches.sort(

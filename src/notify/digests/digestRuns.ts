@@ -7,7 +7,7 @@
  */
 import type { SqlExecutor } from '../../db/Database.js';
 import { selectSubscriptionViews } from '../../subscriptions/SubscriptionView.js';
-import { clipMatchesSubscription, FoldedTitle } from '../clipMatchesSubscription.js';
+import { clipFactsFromRow, clipMatchesSubscription, type ClipFactsRow } from '../clipMatchesSubscription.js';
 import { deliveryNonce, randomSalt } from '../deliveryPolicy.js';
 import { untitledTwinCondition } from '../fanOutClipEvents.js';
 import { digestHeading } from './digestHeading.js';
@@ -140,13 +140,8 @@ interface RunRow {
   guild_left: boolean;
 }
 
-interface CandidateRow {
+interface CandidateRow extends ClipFactsRow {
   id: string;
-  title: string;
-  view_count: number;
-  game_id: string | null;
-  creator_id: string;
-  untitled: boolean;
 }
 
 /**
@@ -291,14 +286,7 @@ async function topClips(
       ],
     );
     for (const row of page) {
-      const clip = {
-        title: row.title,
-        viewCount: row.view_count,
-        gameId: row.game_id,
-        creatorId: row.creator_id,
-        untitled: row.untitled,
-      };
-      if (clipMatchesSubscription(clip, filters, new FoldedTitle(row.title))) chosen.push(row.id);
+      if (clipMatchesSubscription(clipFactsFromRow(row), filters)) chosen.push(row.id);
       if (chosen.length === options.limit) return chosen;
     }
     if (page.length < options.pageSize) return chosen;
