@@ -14,6 +14,7 @@ function view(index: number, overrides: Partial<SubscriptionView> = {}): Subscri
     filters: DEFAULT_FILTERS,
     gameName: null,
     creatorName: null,
+    timeZone: 'UTC',
     paused: false,
     pausedReason: null,
     createdByUserId: '400000000000000001',
@@ -72,6 +73,26 @@ describe('listMessage', () => {
     expect(embeds.map((embed) => embed.fields!.length)).toEqual([25, 5]);
     expect(embeds[0]!.title).toBe('Clip subscriptions (30 of 30)');
     expect(embeds.some((embed) => embed.footer)).toBe(false);
+  });
+
+  it('shows when a digest subscription posts next, in the server’s time zone, and not for paused ones', () => {
+    const now = new Date('2026-12-01T15:00:00Z');
+    const daily = view(1, {
+      timeZone: 'America/New_York',
+      filters: { ...DEFAULT_FILTERS, mode: 'daily' },
+    });
+    const weekly = view(2, { timeZone: 'Asia/Tokyo', filters: { ...DEFAULT_FILTERS, mode: 'weekly' } });
+    const paused = view(3, { filters: { ...DEFAULT_FILTERS, mode: 'daily' }, paused: true });
+    const [field1, field2, field3, field4] = listMessage([daily, weekly, paused, view(4)], 25, now)
+      .embeds[0]!.toJSON()
+      .fields!.map((field) => field.value);
+    // Midnight in New York (05:00 UTC in December) plus the 10-minute settle delay.
+    const nyMidnight = Date.parse('2026-12-02T05:10:00Z') / 1000;
+    expect(field1).toContain(`next digest <t:${nyMidnight}:f> (<t:${nyMidnight}:R>)`);
+    // Monday 7 December 00:00 in Tokyo is Sunday 15:00 UTC.
+    expect(field2).toContain(`next digest <t:${Date.parse('2026-12-06T15:10:00Z') / 1000}:f>`);
+    expect(field3).not.toContain('next digest');
+    expect(field4).not.toContain('next digest');
   });
 
   it('answers an empty list with a hint instead of an empty embed', () => {

@@ -19,10 +19,13 @@ import { truncateName } from '../src/clips/search/autocomplete.js';
 import type { Autocompleter, Command, SlashHandler } from '../src/discord/Command.js';
 import { completeChannel, completeClipper, completeGame } from '../src/discord/commandOptions.js';
 import { requireGuildManager } from '../src/discord/requireGuildManager.js';
+import { nextDigestAt } from '../src/notify/digests/DigestScheduler.js';
 import { UserError } from '../src/shared/errors.js';
 import type { SubscriptionView } from '../src/subscriptions/SubscriptionView.js';
 import {
+  DEFAULT_DIGEST_SIZE,
   KEYWORD_MODES,
+  MAX_DIGEST_SIZE,
   MAX_MIN_VIEWS,
   type SubscriptionFilterInput,
 } from '../src/subscriptions/subscriptionFilters.js';
@@ -47,6 +50,8 @@ const TEXT = {
   optionClipper: 'Only clips made by this person',
   optionSkipUntitled: 'Skip clips still titled like the stream (nobody named them)',
   optionMention: 'A role to mention with each clip',
+  optionMode: 'Every clip as it appears, or a daily or weekly digest of the top clips (default: every clip)',
+  optionDigestSize: `Clips in each digest, by views (1–${MAX_DIGEST_SIZE}, default ${DEFAULT_DIGEST_SIZE})`,
   optionSubscription: 'The subscription (pick from the list)',
   cannotPostHere:
     'Clips cannot be posted in this kind of channel. Choose a text, announcement, forum or thread channel with the post_in option.',
@@ -82,6 +87,7 @@ const TEXT = {
   statePausedByUser: 'Paused',
   statePausedByError: (reason: string) =>
     `Paused: the bot cannot post there (${reason}). Fix it, then resume.`,
+  nextDigest: (when: string, relative: string) => `next digest ${when} (${relative})`,
   lastPost: (when: string) => `last post ${when}`,
   neverPosted: 'nothing posted yet',
   lastError: (error: string, when: string) => `last error ${when}: ${error}`,
@@ -149,9 +155,24 @@ const data = new SlashCommandBuilder()
         o.setName('clipper').setDescription(TEXT.optionClipper).setAutocomplete(true).setMaxLength(100),
       )
       .addBooleanOption((o) => o.setName('skip_untitled').setDescription(TEXT.optionSkipUntitled))
-      // Daily and weekly digests (subscriptions.mode, digest_size) are stored by the service but not yet
-      // posted by the notifier, so the command does not offer them until they are: every clip is posted.
-      .addRoleOption((o) => o.setName('mention').setDescription(TEXT.optionMention)),
+      .addRoleOption((o) => o.setName('mention').setDescription(TEXT.optionMention))
+      .addStringOption((o) =>
+        o
+          .setName('mode')
+          .setDescription(TEXT.optionMode)
+          .addChoices(
+            { name: 'every clip', value: 'every' },
+            { name: 'daily digest', value: 'daily' },
+            { name: 'weekly digest', value: 'weekly' },
+          ),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName('digest_size')
+          .setDescription(TEXT.optionDigestSize)
+          .setMinValue(1)
+          .setMaxValue(MAX_DIGEST_SIZE),
+      ),
   )
   .addSubcommand((sub) => sub.setName('list').setDescription(TEXT.list))
   .addSubcommand((sub) => withSubscriptionOption(sub.setName('remove').setDescription(TEXT.remove)))
@@ -199,7 +220,7 @@ const add: SlashHandler = async (interaction, deps) => {
     filters: input.filters,
   });
   await interaction.editReply({
-    embeds: [addedEmbed(subscription, created)],
+    embeds: [addedEmbed(subscription, created, new Date())],
     allowedMentions: { parse: [] },
   });
 };
@@ -295,6 +316,8 @@ export function parseAddOptions(interaction: ChatInputCommandInteraction): AddIn
       creatorId: options.getString('clipper'),
       skipUntitled: options.getBoolean('skip_untitled'),
       mentionRoleId: options.getRole('mention')?.id ?? null,
+      mode: options.getString('mode'),
+      digestSize: options.getInteger('digest_size'),
     },
   };
 }
@@ -358,7 +381,14 @@ export function describeFilters(view: SubscriptionView): string {
   return parts.join(' · ');
 }
 
-function describeState(view: SubscriptionView): string {
+/** When an active digest subscription posts next (Discord renders the time in each reader's zone). */
+function describeNextDigest(view: SubscriptionView, now: Date): string | null {
+  if (view.filters.mode === 'every' || view.paused) return null;
+  const next = nextDigestAt(now, view.timeZone, view.filters.mode);
+  return TEXT.nextDigest(time(next, TimestampStyles.ShortDateTime), time(next, TimestampStyles.RelativeTime));
+}
+
+function describeState(view: SubscriptionView, now: Date): string {
   const state = !view.paused
     ? TEXT.stateActive
     : view.pausedReason === null || view.pausedReason === 'user'
@@ -366,8 +396,11 @@ function describeState(view: SubscriptionView): string {
       : TEXT.statePausedByError(
           PAUSE_REASONS[view.pausedReason] ?? `Discord error ${escapeMarkdown(view.pausedReason)}`,
         );
+  const lastPost = view.lastPostedAt
+    ? TEXT.lastPost(time(view.lastPostedAt, TimestampStyles.RelativeTime))
+    : TEXT.neverPosted;
   const lines = [
-    `${state} · ${view.lastPostedAt ? TEXT.lastPost(time(view.lastPostedAt, TimestampStyles.RelativeTime)) : TEXT.neverPosted}`,
+    [state, describeNextDigest(view, now), lastPost].filter((part) => part !== null).join(' · '),
   ];
   if (view.lastError !== null) {
     const when = view.lastErrorAt ? time(view.lastErrorAt, TimestampStyles.RelativeTime) : '';
@@ -376,16 +409,19 @@ function describeState(view: SubscriptionView): string {
   return lines.join('\n');
 }
 
-function subscriptionField(view: SubscriptionView): APIEmbedField {
+function subscriptionField(view: SubscriptionView, now: Date): APIEmbedField {
   const name = `${view.paused ? '⏸ ' : ''}${escapeMarkdown(view.channelName)}`.slice(0, 256);
-  const value = `${channelMention(view.discordChannelId)} · ${describeFilters(view)}\n${describeState(view)}`;
+  const value = `${channelMention(view.discordChannelId)} · ${describeFilters(view)}\n${describeState(view, now)}`;
   return { name, value: value.length <= 1024 ? value : `${value.slice(0, 1023)}…` };
 }
 
-function addedEmbed(view: SubscriptionView, created: boolean): EmbedBuilder {
+function addedEmbed(view: SubscriptionView, created: boolean, now: Date): EmbedBuilder {
   const [name, channel] = names(view);
+  const next = describeNextDigest(view, now);
   return new EmbedBuilder()
-    .setDescription(`${(created ? TEXT.added : TEXT.updated)(name, channel)}\n${describeFilters(view)}`)
+    .setDescription(
+      `${(created ? TEXT.added : TEXT.updated)(name, channel)}\n${describeFilters(view)}${next ? ` · ${next}` : ''}`,
+    )
     .setFooter({ text: TEXT.addedFooter });
 }
 
@@ -398,6 +434,7 @@ const MESSAGE_CHARACTER_BUDGET = 5_800;
 export function listMessage(
   views: readonly SubscriptionView[],
   quota: number,
+  now = new Date(),
 ): { content?: string; embeds: EmbedBuilder[] } {
   if (views.length === 0) return { content: TEXT.listEmpty, embeds: [] };
   const title = TEXT.listTitle(views.length, quota);
@@ -406,7 +443,7 @@ export function listMessage(
   let used = title.length + 40; // title plus a possible "N more not shown" footer
   let shown = 0;
   for (const view of views) {
-    const field = subscriptionField(view);
+    const field = subscriptionField(view, now);
     const size = field.name.length + field.value.length;
     if (used + size > MESSAGE_CHARACTER_BUDGET) break;
     if (fields.length === MAX_FIELDS) {

@@ -25,6 +25,7 @@ import { cacheReadinessCheck } from './http/readiness.js';
 import { twitchAuthRoutes } from './http/twitchAuthRoutes.js';
 import { createLogger } from './observability/logger.js';
 import { createMetricsRegistry } from './observability/metrics.js';
+import { createDigestScheduler } from './notify/digests/DigestScheduler.js';
 import { createNotifier } from './notify/Notifier.js';
 import { notifyDiscordFromRest } from './notify/notifyDiscord.js';
 import { sendSubscriptionTestPost } from './notify/sendSubscriptionTestPost.js';
@@ -205,6 +206,10 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   sync.events.on('clipUpdated', () => notifier.wake());
   notifier.start();
   shutdown.add('notifier', () => notifier.stop());
+  // Daily and weekly digests are queued as messages that the notifier's delivery loop posts.
+  const digests = createDigestScheduler({ db, logger, registry });
+  digests.start();
+  shutdown.add('digest scheduler', () => digests.stop());
   if (linking) {
     await linking.eventSub.start();
     shutdown.add('eventsub', () => linking.eventSub.stop());

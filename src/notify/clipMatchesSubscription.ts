@@ -14,10 +14,29 @@ export interface ClipFacts {
   gameId: string | null;
   creatorId: string;
   /**
-   * Whether nobody named the clip (Twitch then gives it the stream's title). See `looksUntitled` in
-   * fanOutClipEvents.ts for how the fan-out decides it without the stream title.
+   * Whether nobody named the clip (Twitch then gives it the stream's title). See `untitledTwinCondition`
+   * in fanOutClipEvents.ts for how it is decided without the stream title.
    */
   untitled: boolean;
+}
+
+/** A clip row as the notifier's SQL selects it (snake_case columns plus the computed `untitled`). */
+export interface ClipFactsRow {
+  title: string;
+  view_count: number;
+  game_id: string | null;
+  creator_id: string;
+  untitled: boolean;
+}
+
+export function clipFactsFromRow(row: ClipFactsRow): ClipFacts {
+  return {
+    title: row.title,
+    viewCount: row.view_count,
+    gameId: row.game_id,
+    creatorId: row.creator_id,
+    untitled: row.untitled,
+  };
 }
 
 /** Scripts written without spaces between words: a keyword in them matches as a substring of the title. */

@@ -55,6 +55,17 @@ describe('buildClipPost', () => {
     expect(buildClipPost({ clips: [clip()] }).allowed_mentions).toEqual({ parse: [], roles: [] });
   });
 
+  it('puts a digest heading above the embeds and the role mention below it', () => {
+    const post = buildClipPost({
+      clips: [clip(), clip()],
+      mentionRoleIds: ['987654321098765432'],
+      heading: '**Daily digest** · top 2 clips',
+    });
+    expect(post.content).toBe('**Daily digest** · top 2 clips\n<@&987654321098765432>');
+    expect(post.allowed_mentions).toEqual({ parse: [], roles: ['987654321098765432'] });
+    expect(buildClipPost({ clips: [clip()], heading: 'Weekly' }).content).toBe('Weekly');
+  });
+
   it('drops a role id that is not a snowflake instead of sending a broken mention', () => {
     expect(buildClipPost({ clips: [clip()], mentionRoleIds: ['@everyone'] }).content).toBeUndefined();
   });

@@ -24,6 +24,8 @@ export interface ClipPostOptions {
    * recognised among the channel's recent messages once Discord's nonce window has passed.
    */
   marker?: string;
+  /** Markdown shown above the embeds (a digest's title), before any role mention; the caller escapes it. */
+  heading?: string | null;
 }
 
 /** Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
@@ -173,8 +175,11 @@ export function buildClipPost(options: ClipPostOptions): RESTPostAPIChannelMessa
     embeds = build();
   }
   const roles = [...new Set(options.mentionRoleIds ?? [])].filter((id) => /^\d{17,20}$/.test(id));
+  const content = [options.heading ?? '', roles.map((id) => `<@&${id}>`).join(' ')]
+    .filter((line) => line !== '')
+    .join('\n');
   return {
-    ...(roles.length > 0 ? { content: roles.map((id) => `<@&${id}>`).join(' ') } : {}),
+    ...(content !== '' ? { content } : {}),
     embeds,
     allowed_mentions: { parse: [], roles },
   };

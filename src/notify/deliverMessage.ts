@@ -105,6 +105,7 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
           delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
         ),
         marker: claim.nonce,
+        heading: claim.heading,
       });
       discordMessageId = (
         await ctx.discord.postMessage(claim.channelId, { ...body, nonce: claim.nonce, enforce_nonce: true })
@@ -117,6 +118,8 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
     for (const delivery of postable) {
       if (!markedSet.has(delivery.deliveryId)) continue;
       ctx.metrics.deliveries.inc({ outcome: 'sent' });
+      // A digest posts clips a period later by design: its wait is no delivery latency.
+      if (claim.kind === 'digest') continue;
       ctx.metrics.discoveryToPost.observe(
         Math.max(0, (sentAt.getTime() - delivery.firstSeenAt.getTime()) / 1000),
       );
@@ -124,7 +127,10 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
         Math.max(0, (sentAt.getTime() - delivery.createdAt.getTime()) / 1000),
       );
     }
-    log.info({ deliveryIds, discordMessageId, clips: postable.length, found }, 'Delivery message posted');
+    log.info(
+      { deliveryIds, discordMessageId, clips: postable.length, found, kind: claim.kind },
+      'Delivery message posted',
+    );
     return 'sent';
   } catch (error) {
     const failure = classifyDeliveryError(error);

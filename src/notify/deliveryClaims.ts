@@ -108,14 +108,15 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
       byChannel.set(row.channel_id, list);
     }
     const result = { handled: rows.length, groupedIntoPosts: moments.groupedIntoPosts };
-    // Each channel's newest never-attempted message; one a claim holds right now is skipped (SKIP LOCKED).
+    // Each channel's newest never-attempted clip message (a digest is complete as queued); one a claim holds
+    // right now is skipped (SKIP LOCKED).
     const open = await tx.query<{ id: string; channel_id: string; n: number }>(
       `SELECT m.id::text AS id, m.discord_channel_id AS channel_id,
               (SELECT count(DISTINCT COALESCE(d.moment_of, d.id))::int FROM deliveries d
                 WHERE d.delivery_message_id = m.id) AS n
          FROM delivery_messages m
         WHERE m.discord_channel_id = ANY($1::text[]) AND m.status = 'pending' AND m.attempts = 0
-          AND m.lease_until IS NULL
+          AND m.lease_until IS NULL AND m.kind = 'clips'
           AND NOT EXISTS (SELECT 1 FROM delivery_messages o
                            WHERE o.discord_channel_id = m.discord_channel_id AND o.status = 'pending' AND o.id > m.id)
         FOR UPDATE OF m SKIP LOCKED`,
@@ -184,6 +185,9 @@ export interface MessageClaim {
   attempts: number;
   firstAttemptAt: Date;
   leaseUntil: Date;
+  /** "clips" (new clips) or "digest" (a period's top clips, posted under `heading`). */
+  kind: string;
+  heading: string | null;
 }
 
 interface ClaimRow {
@@ -192,6 +196,8 @@ interface ClaimRow {
   nonce: string;
   attempts: number;
   first_attempt_at: Date | string;
+  kind: string;
+  heading: string | null;
 }
 
 /**
@@ -221,7 +227,8 @@ export async function claimDueMessages(
         SET lease_until = $3::timestamptz, attempts = m.attempts + 1,
             first_attempt_at = COALESCE(m.first_attempt_at, $1::timestamptz)
        FROM due WHERE m.id = due.id
-     RETURNING m.id::text AS id, m.discord_channel_id, m.nonce, m.attempts, m.first_attempt_at`,
+     RETURNING m.id::text AS id, m.discord_channel_id, m.nonce, m.attempts, m.first_attempt_at, m.kind,
+               m.heading`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -231,6 +238,8 @@ export async function claimDueMessages(
     attempts: row.attempts,
     firstAttemptAt: new Date(row.first_attempt_at),
     leaseUntil,
+    kind: row.kind,
+    heading: row.heading,
   }));
 }
 
@@ -435,6 +444,7 @@ export interface EditClaim {
   /** Tries of this edit, including this one (reset when an edit succeeds). */
   attempts: number;
   leaseUntil: Date;
+  heading: string | null;
 }
 
 /**
@@ -446,7 +456,7 @@ export async function claimDueEdits(
   options: { now: Date; limit: number; leaseMs: number },
 ): Promise<EditClaim[]> {
   const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
-  const rows = await sql.query<Record<string, string | number>>(
+  const rows = await sql.query<Record<string, string | number | null>>(
     `WITH due AS (
        SELECT id FROM delivery_messages
         WHERE edit_version > edited_version AND status = 'sent' AND message_id IS NOT NULL
@@ -457,7 +467,8 @@ export async function claimDueEdits(
      )
      UPDATE delivery_messages m SET lease_until = $3::timestamptz, edit_attempts = m.edit_attempts + 1
        FROM due WHERE m.id = due.id
-     RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version, m.edit_attempts`,
+     RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version, m.edit_attempts,
+               m.heading`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -468,6 +479,7 @@ export async function claimDueEdits(
     editVersion: Number(row.edit_version),
     attempts: Number(row.edit_attempts),
     leaseUntil,
+    heading: row.heading === null || row.heading === undefined ? null : String(row.heading),
   }));
 }
 

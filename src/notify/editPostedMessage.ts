@@ -30,6 +30,7 @@ export async function editPostedMessage(ctx: DeliveryContext, claim: EditClaim):
           delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
         ),
         marker: claim.nonce,
+        heading: claim.heading,
       });
       await ctx.discord.editMessage(claim.channelId, claim.discordMessageId, body);
     }

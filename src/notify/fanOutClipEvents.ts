@@ -5,7 +5,12 @@
  * neither insert twice (the unique (subscription_id, clip_id) would refuse it anyway) nor skip events.
  */
 import type { SqlExecutor } from '../db/Database.js';
-import { clipMatchesSubscription, FoldedTitle, type SubscriptionFilters } from './clipMatchesSubscription.js';
+import {
+  clipFactsFromRow,
+  clipMatchesSubscription,
+  FoldedTitle,
+  type SubscriptionFilters,
+} from './clipMatchesSubscription.js';
 import { groupMomentDeliveries, markOvertakenMomentLeads } from './moments/groupMomentDeliveries.js';
 import { defaultMomentRule, type MomentRule } from './moments/sameMoment.js';
 
@@ -44,6 +49,18 @@ export interface FanOutResult {
   deliveries: number;
   /** New deliveries that joined a moment already delivered to their subscription. */
   groupedIntoMoments: number;
+}
+
+/**
+ * SQL that is true when the clip `clipAlias` looks untitled: another clip of its broadcaster made within
+ * `window` (an interval expression) has exactly its title. Uses clips_broadcaster_id_created_at_idx.
+ */
+export function untitledTwinCondition(clipAlias: string, window: string): string {
+  const c = clipAlias;
+  return `EXISTS (
+    SELECT 1 FROM clips o
+     WHERE o.broadcaster_id = ${c}.broadcaster_id AND o.id <> ${c}.id AND o.title = ${c}.title
+       AND o.created_at BETWEEN ${c}.created_at - ${window} AND ${c}.created_at + ${window})`;
 }
 
 interface EventRow {
@@ -107,11 +124,7 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
     if (discovered.size + updated.size > 0) {
       const candidates = await tx.query<CandidateRow>(
         `SELECT c.id AS clip_id, s.id::text AS subscription_id, c.title, c.view_count, c.game_id, c.creator_id,
-                (s.skip_untitled AND EXISTS (
-                   SELECT 1 FROM clips o
-                    WHERE o.broadcaster_id = c.broadcaster_id AND o.id <> c.id AND o.title = c.title
-                      AND o.created_at BETWEEN c.created_at - $4::interval AND c.created_at + $4::interval
-                )) AS untitled,
+                (s.skip_untitled AND ${untitledTwinCondition('c', '$4::interval')}) AS untitled,
                 s.min_views, s.keywords, s.keyword_mode, s.excluded_words, s.game_id AS s_game_id,
                 s.creator_id AS s_creator_id, s.skip_untitled
            FROM clips c
@@ -143,14 +156,7 @@ export async function fanOutClipEvents(sql: SqlExecutor, options: FanOutOptions)
           creatorId: row.s_creator_id,
           skipUntitled: row.skip_untitled,
         };
-        const clip = {
-          title: row.title,
-          viewCount: row.view_count,
-          gameId: row.game_id,
-          creatorId: row.creator_id,
-          untitled: row.untitled,
-        };
-        return clipMatchesSubscription(clip, filters, title);
+        return clipMatchesSubscription(clipFactsFromRow(row), filters, title);
       });
       // Deliveries are numbered in the order of the events that produced them.
       matches.sort(

@@ -14,6 +14,8 @@ export interface SubscriptionView {
   /** Names for the filter ids, when we know them (games table, clips' creator names). */
   gameName: string | null;
   creatorName: string | null;
+  /** The guild's IANA time zone (`/settings timezone`), in which digests are scheduled. */
+  timeZone: string;
   paused: boolean;
   /** "user" or the Discord error code that paused it (e.g. "50013"). */
   pausedReason: string | null;
@@ -40,6 +42,7 @@ interface SubscriptionRow {
   game_name: string | null;
   creator_id: string | null;
   creator_name: string | null;
+  timezone: string | null;
   skip_untitled: boolean;
   mention_role_id: string | null;
   mode: string;
@@ -69,9 +72,10 @@ export async function selectSubscriptionViews(
             s.min_views, s.keywords, s.keyword_mode, s.excluded_words, s.game_id, g.name AS game_name,
             s.creator_id, creator.creator_name, s.skip_untitled, s.mention_role_id, s.mode, s.digest_size,
             s.paused, s.paused_reason, s.created_by_user_id, s.created_at, s.post_clips_since,
-            s.last_posted_at, s.last_error, s.last_error_at
+            s.last_posted_at, s.last_error, s.last_error_at, guild.timezone
        FROM subscriptions s
        JOIN broadcasters b ON b.id = s.broadcaster_id
+       LEFT JOIN guilds guild ON guild.id = s.guild_id
        LEFT JOIN games g ON g.id = s.game_id
        LEFT JOIN LATERAL (SELECT c.creator_name FROM clips c WHERE c.creator_id = s.creator_id LIMIT 1) creator
               ON true
@@ -105,6 +109,7 @@ function toView(row: SubscriptionRow): SubscriptionView {
     },
     gameName: row.game_name,
     creatorName: row.creator_name,
+    timeZone: row.timezone ?? 'UTC',
     paused: row.paused,
     pausedReason: row.paused_reason,
     createdByUserId: row.created_by_user_id,

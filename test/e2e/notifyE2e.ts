@@ -22,10 +22,7 @@ export interface NotifyWorld {
   /** Starts a bot process; `env` adds to (or overrides) the configuration pointing it at the fakes. */
   startBot(env?: Record<string, string>): Promise<BotProcess>;
   /** A broadcaster on the fake Twitch, tracked by the bot, and a subscription posting it to a new channel. */
-  subscribe(
-    login: string,
-    options?: { minViews?: number },
-  ): Promise<{ broadcasterId: string; channelId: string }>;
+  subscribe(login: string, options?: SubscribeOptions): Promise<{ broadcasterId: string; channelId: string }>;
   /**
    * Adds `perTarget` clips made `minutesAgo` minutes ago to each target's broadcaster on the fake Twitch;
    * returns the expected clip ids per Discord channel.
@@ -47,6 +44,15 @@ export interface NotifyWorld {
    */
   expectPostedOnce(expected: Map<string, string[]>, timeoutMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  minViews?: number;
+  mode?: 'every' | 'daily' | 'weekly';
+  digestSize?: number;
+  paused?: boolean;
+  /** Posts clips made since (and the channel counts as polled up to) this; default 10 minutes ago. */
+  since?: Date;
 }
 
 /**
@@ -96,7 +102,7 @@ export async function startNotifyWorld(
     async subscribe(login, options = {}) {
       const broadcaster = twitch.addBroadcaster({ login });
       const channel = discord.addChannel(guildId, { name: `clips-${login}` });
-      const since = new Date(Date.now() - 10 * 60_000);
+      const since = options.since ?? new Date(Date.now() - 10 * 60_000);
       await pool.query(`INSERT INTO broadcasters (id, login, display_name) VALUES ($1, $2, $2)`, [
         broadcaster.id,
         login,
@@ -109,9 +115,19 @@ export async function startNotifyWorld(
       );
       await pool.query(
         `INSERT INTO subscriptions (id, guild_id, discord_channel_id, broadcaster_id, min_views, post_clips_since,
-                                    created_by_user_id)
-         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)`,
-        [guildId, channel.id, broadcaster.id, options.minViews ?? 0, since, discord.fixtures.owner.id],
+                                    created_by_user_id, mode, digest_size, paused)
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          guildId,
+          channel.id,
+          broadcaster.id,
+          options.minViews ?? 0,
+          since,
+          discord.fixtures.owner.id,
+          options.mode ?? 'every',
+          options.digestSize ?? 5,
+          options.paused ?? false,
+        ],
       );
       return { broadcasterId: broadcaster.id, channelId: channel.id };
     },

@@ -106,14 +106,17 @@ export interface SubscriptionSeed {
   paused?: boolean;
   postClipsSince?: Date;
   createdByUserId?: string;
+  mode?: 'every' | 'daily' | 'weekly';
+  digestSize?: number;
 }
 
 export async function seedSubscription(sql: SqlExecutor, seed: SubscriptionSeed): Promise<string> {
   const [row] = await sql.query<{ id: string }>(
     `INSERT INTO subscriptions (id, guild_id, discord_channel_id, broadcaster_id, min_views, keywords, keyword_mode,
                                 excluded_words, game_id, creator_id, skip_untitled, mention_role_id, paused,
-                                post_clips_since, created_by_user_id)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::text[], $6, $7::text[], $8, $9, $10, $11, $12, $13::timestamptz, $14)
+                                post_clips_since, created_by_user_id, mode, digest_size)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::text[], $6, $7::text[], $8, $9, $10, $11, $12, $13::timestamptz, $14,
+             $15, $16)
      RETURNING id::text AS id`,
     [
       seed.guildId,
@@ -130,6 +133,8 @@ export async function seedSubscription(sql: SqlExecutor, seed: SubscriptionSeed)
       seed.paused ?? false,
       seed.postClipsSince ?? new Date(Date.now() - 3_600_000),
       seed.createdByUserId ?? '3001',
+      seed.mode ?? 'every',
+      seed.digestSize ?? 5,
     ],
   );
   return row!.id;
