@@ -47,6 +47,9 @@ const TEXT = {
   optionClipper: 'Only clips made by this person',
   optionSkipUntitled: 'Skip clips still titled like the stream (nobody named them)',
   optionMention: 'A role to mention with each clip',
+  optionPostAs: 'Post as the bot, or as the streamer (their name and avatar, through a webhook)',
+  postAsBot: 'bot',
+  postAsStreamer: 'streamer (webhook)',
   optionSubscription: 'The subscription (pick from the list)',
   cannotPostHere:
     'Clips cannot be posted in this kind of channel. Choose a text, announcement, forum or thread channel with the post_in option.',
@@ -77,6 +80,7 @@ const TEXT = {
   filterClipper: (clipper: string) => `clipped by ${clipper}`,
   filterSkipUntitled: 'named clips only',
   filterMention: (role: string) => `mentions ${role}`,
+  postsAsStreamer: 'posted as the streamer (webhook)',
   noFilters: 'all clips',
   stateActive: 'Active',
   statePausedByUser: 'Paused',
@@ -92,6 +96,7 @@ const PAUSE_REASONS: Record<string, string> = {
   '10003': 'the channel no longer exists',
   '50001': 'no access to the channel',
   '50013': 'missing permissions in the channel',
+  manage_webhooks: 'it needs Manage Webhooks in the channel to post as the streamer',
 };
 
 /** Where clips can be posted: text and announcement channels, forums (one post per clip) and threads. */
@@ -151,7 +156,16 @@ const data = new SlashCommandBuilder()
       .addBooleanOption((o) => o.setName('skip_untitled').setDescription(TEXT.optionSkipUntitled))
       // Daily and weekly digests (subscriptions.mode, digest_size) are stored by the service but not yet
       // posted by the notifier, so the command does not offer them until they are: every clip is posted.
-      .addRoleOption((o) => o.setName('mention').setDescription(TEXT.optionMention)),
+      .addRoleOption((o) => o.setName('mention').setDescription(TEXT.optionMention))
+      .addStringOption((o) =>
+        o
+          .setName('post_as')
+          .setDescription(TEXT.optionPostAs)
+          .addChoices(
+            { name: TEXT.postAsBot, value: 'bot' },
+            { name: TEXT.postAsStreamer, value: 'webhook' },
+          ),
+      ),
   )
   .addSubcommand((sub) => sub.setName('list').setDescription(TEXT.list))
   .addSubcommand((sub) => withSubscriptionOption(sub.setName('remove').setDescription(TEXT.remove)))
@@ -295,6 +309,7 @@ export function parseAddOptions(interaction: ChatInputCommandInteraction): AddIn
       creatorId: options.getString('clipper'),
       skipUntitled: options.getBoolean('skip_untitled'),
       mentionRoleId: options.getRole('mention')?.id ?? null,
+      postAs: options.getString('post_as'),
     },
   };
 }
@@ -355,6 +370,7 @@ export function describeFilters(view: SubscriptionView): string {
   if (f.skipUntitled) filters.push(TEXT.filterSkipUntitled);
   if (f.mentionRoleId !== null) filters.push(TEXT.filterMention(roleMention(f.mentionRoleId)));
   parts.push(filters.length > 0 ? filters.join(', ') : TEXT.noFilters);
+  if (f.postAs === 'webhook') parts.push(TEXT.postsAsStreamer);
   return parts.join(' · ');
 }
 

@@ -20,6 +20,7 @@ import { editPostedMessage } from './editPostedMessage.js';
 import { defaultFanOutOptions, fanOutClipEvents, type FanOutOptions } from './fanOutClipEvents.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
 import { createNotifyMetrics } from './notifyMetrics.js';
+import type { WebhookPoster } from './webhooks/WebhookPoster.js';
 
 export interface NotifierOptions {
   fanOut: Omit<FanOutOptions, 'now'>;
@@ -78,6 +79,8 @@ export interface Notifier {
 export function createNotifier(deps: {
   db: Pick<Database, 'sql'>;
   discord: NotifyDiscord;
+  /** Posts of subscriptions in webhook mode (as the streamer). */
+  webhooks?: WebhookPoster;
   logger: Logger;
   registry?: Registry;
   clock?: () => Date;
@@ -102,6 +105,7 @@ export function createNotifier(deps: {
     metrics,
     clock,
     options: options.worker,
+    ...(deps.webhooks === undefined ? {} : { webhooks: deps.webhooks }),
   };
   let lastGauges = 0;
 

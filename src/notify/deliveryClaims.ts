@@ -46,15 +46,29 @@ export function planChannelMessages<T>(
 }
 
 /**
- * Packs unpacked pending deliveries into delivery_messages, per target channel, in delivery order.
+ * What one message may carry: clips for one channel, posted by the bot, or through the channel's webhook as
+ * one streamer (a webhook message shows a single name and avatar).
+ */
+function senderKey(channelId: string, postAsBroadcasterId: string | null): string {
+  return `${channelId}\u0000${postAsBroadcasterId ?? ''}`;
+}
+
+/**
+ * Packs unpacked pending deliveries into delivery_messages, per target channel and sender, in delivery order.
  * Deliveries of a subscription paused since the fan-out are skipped. Rows another process is packing are
  * skipped (SKIP LOCKED), so concurrent packers never pack one delivery twice. Returns how many were packed.
  */
 export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptions): Promise<number> {
   return sql.transaction(async (tx) => {
     // Uses deliveries_status_id_idx.
-    const rows = await tx.query<{ id: string; channel_id: string; paused: boolean }>(
-      `SELECT d.id::text AS id, s.discord_channel_id AS channel_id, s.paused
+    const rows = await tx.query<{
+      id: string;
+      channel_id: string;
+      paused: boolean;
+      post_as_broadcaster_id: string | null;
+    }>(
+      `SELECT d.id::text AS id, s.discord_channel_id AS channel_id, s.paused,
+              CASE WHEN s.post_as = 'webhook' THEN s.broadcaster_id END AS post_as_broadcaster_id
          FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
         WHERE d.status = 'pending' AND d.delivery_message_id IS NULL
         ORDER BY d.id LIMIT $1
@@ -70,15 +84,23 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
       );
     }
     const byChannel = new Map<string, string[]>();
+    const senders = new Map<string, { channelId: string; postAsBroadcasterId: string | null }>();
     for (const row of rows) {
       if (row.paused) continue;
-      const list = byChannel.get(row.channel_id) ?? [];
+      const key = senderKey(row.channel_id, row.post_as_broadcaster_id);
+      const list = byChannel.get(key) ?? [];
       list.push(row.id);
-      byChannel.set(row.channel_id, list);
+      byChannel.set(key, list);
+      senders.set(key, { channelId: row.channel_id, postAsBroadcasterId: row.post_as_broadcaster_id });
     }
     // Each channel's newest never-attempted message; one a claim holds right now is skipped (SKIP LOCKED).
-    const open = await tx.query<{ id: string; channel_id: string; n: number }>(
-      `SELECT m.id::text AS id, m.discord_channel_id AS channel_id,
+    const open = await tx.query<{
+      id: string;
+      channel_id: string;
+      post_as_broadcaster_id: string | null;
+      n: number;
+    }>(
+      `SELECT m.id::text AS id, m.discord_channel_id AS channel_id, m.post_as_broadcaster_id,
               (SELECT count(*)::int FROM deliveries d WHERE d.delivery_message_id = m.id) AS n
          FROM delivery_messages m
         WHERE m.discord_channel_id = ANY($1::text[]) AND m.status = 'pending' AND m.attempts = 0
@@ -86,33 +108,38 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
           AND NOT EXISTS (SELECT 1 FROM delivery_messages o
                            WHERE o.discord_channel_id = m.discord_channel_id AND o.status = 'pending' AND o.id > m.id)
         FOR UPDATE OF m SKIP LOCKED`,
-      [[...byChannel.keys()]],
+      [[...new Set([...senders.values()].map((sender) => sender.channelId))]],
     );
-    const openByChannel = new Map(open.map((row) => [row.channel_id, row]));
-    const groups: { channelId: string; ids: string[] }[] = [];
+    // A channel's open message takes only clips of its own sender.
+    const openByChannel = new Map(
+      open.map((row) => [senderKey(row.channel_id, row.post_as_broadcaster_id), row]),
+    );
+    const groups: { channelId: string; postAsBroadcasterId: string | null; ids: string[] }[] = [];
     const fillIds: string[] = [];
     const fillMessageIds: string[] = [];
-    for (const [channelId, ids] of byChannel) {
-      const openMessage = openByChannel.get(channelId);
+    for (const [key, ids] of byChannel) {
+      const openMessage = openByChannel.get(key);
       const plan = planChannelMessages(ids, openMessage?.n ?? null, options);
       for (const id of plan.fillOpen) {
         fillIds.push(id);
         fillMessageIds.push(openMessage!.id);
       }
-      for (const group of plan.groups) groups.push({ channelId, ids: group });
+      for (const group of plan.groups) groups.push({ ...senders.get(key)!, ids: group });
     }
     // Messages are numbered in the order of their first delivery, so channels are served first come first.
     groups.sort((a, b) => Number(BigInt(a.ids[0]!) - BigInt(b.ids[0]!)));
     await assignDeliveries(tx, fillIds, fillMessageIds);
     if (groups.length === 0) return rows.length;
     const messages = await tx.query<{ id: string }>(
-      `INSERT INTO delivery_messages (discord_channel_id, nonce)
-       SELECT channel_id, nonce FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS g(channel_id, nonce, n)
+      `INSERT INTO delivery_messages (discord_channel_id, nonce, post_as_broadcaster_id)
+       SELECT channel_id, nonce, post_as
+         FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS g(channel_id, nonce, post_as, n)
         ORDER BY n
        RETURNING id::text AS id`,
       [
         groups.map((group) => group.channelId),
         groups.map((group) => deliveryNonce(BigInt(group.ids[0]!), randomSalt())),
+        groups.map((group) => group.postAsBroadcasterId),
       ],
     );
     // RETURNING follows the insert order, which follows ORDER BY n.
@@ -151,6 +178,8 @@ export interface MessageClaim {
   attempts: number;
   firstAttemptAt: Date;
   leaseUntil: Date;
+  /** Null: the bot posts. Else the channel's webhook posts as this broadcaster. */
+  postAsBroadcasterId: string | null;
 }
 
 interface ClaimRow {
@@ -159,6 +188,7 @@ interface ClaimRow {
   nonce: string;
   attempts: number;
   first_attempt_at: Date | string;
+  post_as_broadcaster_id: string | null;
 }
 
 /**
@@ -188,7 +218,8 @@ export async function claimDueMessages(
         SET lease_until = $3::timestamptz, attempts = m.attempts + 1,
             first_attempt_at = COALESCE(m.first_attempt_at, $1::timestamptz)
        FROM due WHERE m.id = due.id
-     RETURNING m.id::text AS id, m.discord_channel_id, m.nonce, m.attempts, m.first_attempt_at`,
+     RETURNING m.id::text AS id, m.discord_channel_id, m.nonce, m.attempts, m.first_attempt_at,
+               m.post_as_broadcaster_id`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -198,6 +229,7 @@ export async function claimDueMessages(
     attempts: row.attempts,
     firstAttemptAt: new Date(row.first_attempt_at),
     leaseUntil,
+    postAsBroadcasterId: row.post_as_broadcaster_id,
   }));
 }
 
@@ -282,14 +314,14 @@ export async function skipMessage(sql: SqlExecutor, claim: MessageClaim): Promis
 export async function completeMessage(
   sql: SqlExecutor,
   claim: MessageClaim,
-  result: { discordMessageId: string; sentAt: Date },
+  result: { discordMessageId: string; sentAt: Date; webhookId?: string | null },
 ): Promise<string[]> {
   return sql.transaction(async (tx) => {
     const updated = await tx.query(
       `UPDATE delivery_messages SET status = 'sent', message_id = $2, sent_at = $3::timestamptz,
-              lease_until = NULL, last_error = NULL
+              lease_until = NULL, last_error = NULL, webhook_id = $4
         WHERE id = $1::bigint AND status = 'pending' RETURNING id`,
-      [claim.id, result.discordMessageId, result.sentAt],
+      [claim.id, result.discordMessageId, result.sentAt, result.webhookId ?? null],
     );
     if (updated.length === 0) return [];
     const deliveries = await tx.query<{ id: string; subscription_id: string }>(
@@ -339,7 +371,13 @@ export interface PausedSubscription {
 export async function deadLetterMessage(
   sql: SqlExecutor,
   claim: MessageClaim,
-  options: { error: string; now: Date; pauseCode?: string },
+  options: {
+    error: string;
+    now: Date;
+    pauseCode?: string;
+    /** A problem of webhook mode only (no Manage Webhooks): bot-mode subscriptions there keep posting. */
+    pauseWebhookModeOnly?: boolean;
+  },
 ): Promise<{ deliveries: number; paused: PausedSubscription[] } | null> {
   return sql.transaction(async (tx) => {
     const updated = await tx.query(
@@ -365,9 +403,10 @@ export async function deadLetterMessage(
       `UPDATE subscriptions s SET paused = true, paused_reason = $2, last_error = $3, last_error_at = $4::timestamptz
          FROM broadcasters b, guilds g
         WHERE s.discord_channel_id = $1 AND NOT s.paused AND b.id = s.broadcaster_id AND g.id = s.guild_id
+          AND (NOT $5::boolean OR s.post_as = 'webhook')
         RETURNING s.id::text AS subscription_id, s.guild_id, s.created_by_user_id, s.discord_channel_id,
                   b.display_name, g.system_channel_id`,
-      [claim.channelId, options.pauseCode, options.error, options.now],
+      [claim.channelId, options.pauseCode, options.error, options.now, options.pauseWebhookModeOnly === true],
     );
     return {
       deliveries: deliveries.length,
@@ -406,6 +445,8 @@ export interface EditClaim {
   nonce: string;
   editVersion: number;
   leaseUntil: Date;
+  /** Set when a webhook posted it: edits go through that webhook. */
+  webhookId: string | null;
 }
 
 /** Claims posts to edit or remove. Uses delivery_messages_edit_due_search_idx (partial, raw SQL). */
@@ -414,7 +455,7 @@ export async function claimDueEdits(
   options: { now: Date; limit: number; leaseMs: number },
 ): Promise<EditClaim[]> {
   const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
-  const rows = await sql.query<Record<string, string | number>>(
+  const rows = await sql.query<Record<string, string | number | null>>(
     `WITH due AS (
        SELECT id FROM delivery_messages
         WHERE edit_version > edited_version AND status = 'sent' AND message_id IS NOT NULL
@@ -423,7 +464,7 @@ export async function claimDueEdits(
         FOR UPDATE SKIP LOCKED
      )
      UPDATE delivery_messages m SET lease_until = $3::timestamptz FROM due WHERE m.id = due.id
-     RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version`,
+     RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version, m.webhook_id`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -433,6 +474,7 @@ export async function claimDueEdits(
     nonce: String(row.nonce),
     editVersion: Number(row.edit_version),
     leaseUntil,
+    webhookId: row.webhook_id === null ? null : String(row.webhook_id),
   }));
 }
 
