@@ -20,10 +20,13 @@ export interface NotifyWorld {
   database: { url: string; drop(): Promise<void> };
   pool: pg.Pool;
   startBot(): Promise<BotProcess>;
-  /** A broadcaster on the fake Twitch, tracked by the bot, and a subscription posting it to a new channel. */
+  /**
+   * A broadcaster on the fake Twitch, tracked by the bot, and a subscription posting it to a new channel (or
+   * `channelId`), by the bot or (`postAs: 'webhook'`) through the channel's webhook as the streamer.
+   */
   subscribe(
     login: string,
-    options?: { minViews?: number },
+    options?: { minViews?: number; postAs?: 'bot' | 'webhook'; channelId?: string; profileImageUrl?: string },
   ): Promise<{ broadcasterId: string; channelId: string }>;
   /** Makes the channels' next poll due now. */
   pollNow(): Promise<void>;
@@ -76,12 +79,12 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
     },
     async subscribe(login, options = {}) {
       const broadcaster = twitch.addBroadcaster({ login });
-      const channel = discord.addChannel(guildId, { name: `clips-${login}` });
+      const channelId = options.channelId ?? discord.addChannel(guildId, { name: `clips-${login}` }).id;
       const since = new Date(Date.now() - 10 * 60_000);
-      await pool.query(`INSERT INTO broadcasters (id, login, display_name) VALUES ($1, $2, $2)`, [
-        broadcaster.id,
-        login,
-      ]);
+      await pool.query(
+        `INSERT INTO broadcasters (id, login, display_name, profile_image_url) VALUES ($1, $2, $2, $3)`,
+        [broadcaster.id, login, options.profileImageUrl ?? null],
+      );
       await pool.query(
         `INSERT INTO tracked_channels (broadcaster_id, reason, tracked_since, backfill_status, backfill_until,
                                        last_polled_at, next_poll_at, is_live)
@@ -90,11 +93,19 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
       );
       await pool.query(
         `INSERT INTO subscriptions (id, guild_id, discord_channel_id, broadcaster_id, min_views, post_clips_since,
-                                    created_by_user_id)
-         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)`,
-        [guildId, channel.id, broadcaster.id, options.minViews ?? 0, since, discord.fixtures.owner.id],
+                                    created_by_user_id, post_as)
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7)`,
+        [
+          guildId,
+          channelId,
+          broadcaster.id,
+          options.minViews ?? 0,
+          since,
+          discord.fixtures.owner.id,
+          options.postAs ?? 'bot',
+        ],
       );
-      return { broadcasterId: broadcaster.id, channelId: channel.id };
+      return { broadcasterId: broadcaster.id, channelId };
     },
     async pollNow() {
       await pool.query(`UPDATE tracked_channels SET next_poll_at = now()`);
