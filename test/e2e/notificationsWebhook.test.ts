@@ -1,29 +1,21 @@
 // Webhook mode from the running bot: clips posted through the channel's webhook under the streamer's name and
 // avatar, each exactly once, across a webhook deleted mid-delivery, answers lost after the post was made, and
 // a channel where the bot may not manage webhooks.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BotProcess } from '../support/botProcess.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { startNotifyWorld, type NotifyWorld } from './notifyE2e.js';
+import { withNotifyWorld } from './notifyE2e.js';
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const avatar = (login: string) => `https://static-cdn.example/${login}.png`;
 
 describe('clip notifications through a channel webhook', () => {
-  let world: NotifyWorld;
-  let bot: BotProcess;
-
-  beforeAll(async () => {
-    world = await startNotifyWorld();
-    bot = await world.startBot();
-  }, 90_000);
-  afterAll(async () => world?.close());
+  const setup = withNotifyWorld();
   // A fault a test did not use up must not hit the next test's posts.
-  afterEach(() => world.discord.clearFaults());
+  afterEach(() => setup.world.discord.clearFaults());
 
   const addClips = (broadcasterId: string, count: number, title: string) =>
     Array.from({ length: count }, (_, i) =>
-      world.twitch.addClip({
+      setup.world.twitch.addClip({
         broadcasterId,
         title: `${title} ${i}`,
         viewCount: 5 + i,
@@ -33,7 +25,7 @@ describe('clip notifications through a channel webhook', () => {
 
   /** The avatar the bot should use: the broadcaster's profile image as the bot has stored it. */
   async function storedAvatar(broadcasterId: string): Promise<string | null> {
-    const { rows } = await world.pool.query<{ url: string | null }>(
+    const { rows } = await setup.world.pool.query<{ url: string | null }>(
       'SELECT profile_image_url AS url FROM broadcasters WHERE id = $1',
       [broadcasterId],
     );
@@ -44,11 +36,11 @@ describe('clip notifications through a channel webhook', () => {
     "posts every clip once under each streamer's name and avatar, through one webhook per channel",
     { timeout: 60_000 },
     async () => {
-      const first = await world.subscribe('hookone', {
+      const first = await setup.world.subscribe('hookone', {
         postAs: 'webhook',
         profileImageUrl: avatar('hookone'),
       });
-      const second = await world.subscribe('hooktwo', {
+      const second = await setup.world.subscribe('hooktwo', {
         postAs: 'webhook',
         profileImageUrl: avatar('hooktwo'),
         channelId: first.channelId,
@@ -58,10 +50,10 @@ describe('clip notifications through a channel webhook', () => {
         ...addClips(first.broadcasterId, 12, 'one'),
         ...addClips(second.broadcasterId, 4, 'two'),
       ];
-      await world.pollNow();
-      await world.expectPostedOnce(new Map([[first.channelId, expected]]), 45_000);
-      const messages = world.discord.messagesIn(first.channelId);
-      const hooks = world.discord.webhooksIn(first.channelId);
+      await setup.world.pollNow();
+      await setup.world.expectPostedOnce(new Map([[first.channelId, expected]]), 45_000);
+      const messages = setup.world.discord.messagesIn(first.channelId);
+      const hooks = setup.world.discord.webhooksIn(first.channelId);
       expect(hooks).toHaveLength(1);
       const avatars = new Map([
         ['hookone', await storedAvatar(first.broadcasterId)],
@@ -71,7 +63,7 @@ describe('clip notifications through a channel webhook', () => {
         const author = message.author as { username: string };
         expect(message.webhook_id).toBe(hooks[0]!.id);
         expect(['hookone', 'hooktwo']).toContain(author.username);
-        expect(world.discord.messageAvatarUrl(String(message.id))).toBe(avatars.get(author.username));
+        expect(setup.world.discord.messageAvatarUrl(String(message.id))).toBe(avatars.get(author.username));
         const channels = (message.embeds as Array<{ fields: Array<{ name: string; value: string }> }>).map(
           (embed) => embed.fields.find((field) => field.name === 'Channel')?.value,
         );
@@ -79,7 +71,7 @@ describe('clip notifications through a channel webhook', () => {
       }
       expect(messages.length).toBeLessThan(expected.length);
       // The token never reaches the logs.
-      const logs = JSON.stringify(bot.logs);
+      const logs = JSON.stringify(setup.bot.logs);
       expect(logs).not.toContain(hooks[0]!.token);
     },
   );
@@ -88,26 +80,26 @@ describe('clip notifications through a channel webhook', () => {
     'recreates a webhook deleted mid-delivery and loses or doubles nothing',
     { timeout: 60_000 },
     async () => {
-      const { broadcasterId, channelId } = await world.subscribe('hookdeleted', { postAs: 'webhook' });
+      const { broadcasterId, channelId } = await setup.world.subscribe('hookdeleted', { postAs: 'webhook' });
       // Slow answers, so the webhook is deleted while posts are still going out.
-      world.discord.failNext('POST /webhooks/:id/:token', { delayMs: 300, count: 6 });
+      setup.world.discord.failNext('POST /webhooks/:id/:token', { delayMs: 300, count: 6 });
       const expected = addClips(broadcasterId, 2, 'early');
-      await world.pollNow();
+      await setup.world.pollNow();
       await eventually(
-        async () => (world.postedClipIds(channelId).length >= 1 ? true : undefined),
+        async () => (setup.world.postedClipIds(channelId).length >= 1 ? true : undefined),
         30_000,
         'a post',
       );
-      const [original] = world.discord.webhooksIn(channelId);
-      world.discord.deleteWebhook(original!.id);
+      const [original] = setup.world.discord.webhooksIn(channelId);
+      setup.world.discord.deleteWebhook(original!.id);
       expected.push(...addClips(broadcasterId, 3, 'late'));
-      await world.pollNow();
-      await world.expectPostedOnce(new Map([[channelId, expected]]), 45_000);
-      const hooks = world.discord.webhooksIn(channelId);
+      await setup.world.pollNow();
+      await setup.world.expectPostedOnce(new Map([[channelId, expected]]), 45_000);
+      const hooks = setup.world.discord.webhooksIn(channelId);
       expect(hooks).toHaveLength(1);
       expect(hooks[0]!.id).not.toBe(original!.id);
       expect(
-        world.discord.findRequests({ method: 'POST', path: `/webhooks/${original!.id}/*`, status: 404 })
+        setup.world.discord.findRequests({ method: 'POST', path: `/webhooks/${original!.id}/*`, status: 404 })
           .length,
       ).toBeGreaterThanOrEqual(1);
     },
@@ -117,19 +109,22 @@ describe('clip notifications through a channel webhook', () => {
     'finds the post of an attempt whose answer was lost instead of posting again',
     { timeout: 60_000 },
     async () => {
-      const { broadcasterId, channelId } = await world.subscribe('hooklost', { postAs: 'webhook' });
-      world.discord.failNext('POST /webhooks/:id/:token', { dropConnection: true, afterProcessing: true });
-      world.discord.failNext('POST /webhooks/:id/:token', { status: 500, afterProcessing: true });
+      const { broadcasterId, channelId } = await setup.world.subscribe('hooklost', { postAs: 'webhook' });
+      setup.world.discord.failNext('POST /webhooks/:id/:token', {
+        dropConnection: true,
+        afterProcessing: true,
+      });
+      setup.world.discord.failNext('POST /webhooks/:id/:token', { status: 500, afterProcessing: true });
       const expected = addClips(broadcasterId, 2, 'lost');
-      await world.pollNow();
-      await world.expectPostedOnce(new Map([[channelId, expected]]), 45_000);
-      const executes = world.discord.findRequests({ method: 'POST', path: '/webhooks/*/*' });
+      await setup.world.pollNow();
+      await setup.world.expectPostedOnce(new Map([[channelId, expected]]), 45_000);
+      const executes = setup.world.discord.findRequests({ method: 'POST', path: '/webhooks/*/*' });
       expect(executes.filter((request) => request.status === 0)).toHaveLength(1);
       expect(executes.filter((request) => request.status === 500)).toHaveLength(1);
       // Both messages end up recorded as sent (the second one's 500 came after its post was made).
       await eventually(
         async () => {
-          const { rows } = await world.pool.query<{ status: string }>(
+          const { rows } = await setup.world.pool.query<{ status: string }>(
             `SELECT status FROM delivery_messages WHERE discord_channel_id = $1`,
             [channelId],
           );
@@ -138,9 +133,9 @@ describe('clip notifications through a channel webhook', () => {
         30_000,
         'both messages recorded as sent',
       );
-      expect(world.postedClipIds(channelId)).toHaveLength(2);
+      expect(setup.world.postedClipIds(channelId)).toHaveLength(2);
       // Each retry recorded the post it found rather than executing the webhook again.
-      const found = bot.logs.filter(
+      const found = setup.bot.logs.filter(
         (line) =>
           line.msg === 'Delivery message posted' && line.found === true && line.channelId === channelId,
       );
@@ -152,20 +147,20 @@ describe('clip notifications through a channel webhook', () => {
     'pauses webhook-mode subscriptions of a channel without Manage Webhooks and tells the guild once',
     { timeout: 60_000 },
     async () => {
-      const hooked = await world.subscribe('hooklocked', { postAs: 'webhook' });
-      const plain = await world.subscribe('botstill', { channelId: hooked.channelId });
-      world.discord.setWebhookPermission(hooked.channelId, false);
+      const hooked = await setup.world.subscribe('hooklocked', { postAs: 'webhook' });
+      const plain = await setup.world.subscribe('botstill', { channelId: hooked.channelId });
+      setup.world.discord.setWebhookPermission(hooked.channelId, false);
       addClips(hooked.broadcasterId, 2, 'locked');
       const botClips = addClips(plain.broadcasterId, 1, 'plain');
-      await world.pollNow();
-      const general = world.discord.fixtures.general.id;
-      const notice = await world.discord.waitForMessage(
+      await setup.world.pollNow();
+      const general = setup.world.discord.fixtures.general.id;
+      const notice = await setup.world.discord.waitForMessage(
         general,
         (message) => String(message.content).includes('Manage Webhooks'),
         45_000,
       );
       expect(String(notice.content)).toContain('/subscriptions resume');
-      const { rows } = await world.pool.query<{
+      const { rows } = await setup.world.pool.query<{
         login: string;
         paused: boolean;
         paused_reason: string | null;
@@ -179,9 +174,9 @@ describe('clip notifications through a channel webhook', () => {
         { login: 'hooklocked', paused: true, paused_reason: 'manage_webhooks' },
       ]);
       // The bot-mode subscription of the same channel still posts; nothing came through a webhook.
-      await world.expectPostedOnce(new Map([[hooked.channelId, botClips]]), 30_000);
-      expect(world.discord.webhooksIn(hooked.channelId)).toHaveLength(0);
-      const notices = world.discord
+      await setup.world.expectPostedOnce(new Map([[hooked.channelId, botClips]]), 30_000);
+      expect(setup.world.discord.webhooksIn(hooked.channelId)).toHaveLength(0);
+      const notices = setup.world.discord
         .messagesIn(general)
         .filter((message) => String(message.content).includes('Manage Webhooks'));
       expect(notices).toHaveLength(1);

@@ -3,7 +3,7 @@
 // (the /subscriptions command is not what these tests exercise), and a channel's next poll is made due when
 // clips are added so the tests wait for delivery, not for the live poll interval.
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { botEnvForFakes } from '../fakes/botEnv.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
@@ -143,4 +143,18 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
     },
   };
   return world;
+}
+
+/**
+ * A world with one running bot for the enclosing `describe`: started before its tests, closed after them.
+ * Read `world` and `bot` inside the tests (they are set by then).
+ */
+export function withNotifyWorld(): { readonly world: NotifyWorld; readonly bot: BotProcess } {
+  const setup = {} as { world: NotifyWorld; bot: BotProcess };
+  beforeAll(async () => {
+    setup.world = await startNotifyWorld();
+    setup.bot = await setup.world.startBot();
+  }, 90_000);
+  afterAll(async () => setup.world?.close());
+  return setup;
 }
