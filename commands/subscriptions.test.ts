@@ -122,6 +122,9 @@ describe('describeFilters', () => {
     expect(describeFilters(view(1, { filters: { ...DEFAULT_FILTERS, mode: 'weekly', digestSize: 3 } }))).toBe(
       'weekly digest of the top 3 · all clips',
     );
+    expect(describeFilters(view(1, { filters: { ...DEFAULT_FILTERS, postAs: 'webhook' } }))).toBe(
+      'every new clip · all clips · posted as the streamer (webhook)',
+    );
   });
 });
 

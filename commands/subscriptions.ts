@@ -52,6 +52,9 @@ const TEXT = {
   optionMention: 'A role to mention with each clip',
   optionMode: 'Every clip as it appears, or a daily or weekly digest of the top clips (default: every clip)',
   optionDigestSize: `Clips in each digest, by views (1–${MAX_DIGEST_SIZE}, default ${DEFAULT_DIGEST_SIZE})`,
+  optionPostAs: 'Post as the bot, or as the streamer (their name and avatar, through a webhook)',
+  postAsBot: 'bot',
+  postAsStreamer: 'streamer (webhook)',
   optionSubscription: 'The subscription (pick from the list)',
   cannotPostHere:
     'Clips cannot be posted in this kind of channel. Choose a text, announcement, forum or thread channel with the post_in option.',
@@ -82,6 +85,7 @@ const TEXT = {
   filterClipper: (clipper: string) => `clipped by ${clipper}`,
   filterSkipUntitled: 'named clips only',
   filterMention: (role: string) => `mentions ${role}`,
+  postsAsStreamer: 'posted as the streamer (webhook)',
   noFilters: 'all clips',
   stateActive: 'Active',
   statePausedByUser: 'Paused',
@@ -98,6 +102,7 @@ const PAUSE_REASONS: Record<string, string> = {
   '10003': 'the channel no longer exists',
   '50001': 'no access to the channel',
   '50013': 'missing permissions in the channel',
+  manage_webhooks: 'it needs Manage Webhooks in the channel to post as the streamer',
 };
 
 /** Where clips can be posted: text and announcement channels, forums (one post per clip) and threads. */
@@ -172,6 +177,15 @@ const data = new SlashCommandBuilder()
           .setDescription(TEXT.optionDigestSize)
           .setMinValue(1)
           .setMaxValue(MAX_DIGEST_SIZE),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('post_as')
+          .setDescription(TEXT.optionPostAs)
+          .addChoices(
+            { name: TEXT.postAsBot, value: 'bot' },
+            { name: TEXT.postAsStreamer, value: 'webhook' },
+          ),
       ),
   )
   .addSubcommand((sub) => sub.setName('list').setDescription(TEXT.list))
@@ -318,6 +332,7 @@ export function parseAddOptions(interaction: ChatInputCommandInteraction): AddIn
       mentionRoleId: options.getRole('mention')?.id ?? null,
       mode: options.getString('mode'),
       digestSize: options.getInteger('digest_size'),
+      postAs: options.getString('post_as'),
     },
   };
 }
@@ -378,6 +393,7 @@ export function describeFilters(view: SubscriptionView): string {
   if (f.skipUntitled) filters.push(TEXT.filterSkipUntitled);
   if (f.mentionRoleId !== null) filters.push(TEXT.filterMention(roleMention(f.mentionRoleId)));
   parts.push(filters.length > 0 ? filters.join(', ') : TEXT.noFilters);
+  if (f.postAs === 'webhook') parts.push(TEXT.postsAsStreamer);
   return parts.join(' · ');
 }
 

@@ -29,6 +29,7 @@ import { createDigestScheduler } from './notify/digests/DigestScheduler.js';
 import { createNotifier } from './notify/Notifier.js';
 import { notifyDiscordFromRest } from './notify/notifyDiscord.js';
 import { sendSubscriptionTestPost } from './notify/sendSubscriptionTestPost.js';
+import { createWebhookMode } from './notify/webhooks/createWebhookMode.js';
 import { ShutdownSequence } from './shared/ShutdownSequence.js';
 import { createSubscriptionService } from './subscriptions/SubscriptionService.js';
 import { createClipSync } from './sync/ClipSync.js';
@@ -116,6 +117,15 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     restTimeoutMs: config.discord.restTimeoutMs,
   });
   routeDiscordDiagnostics(discord, logger.child({ component: 'discord' }));
+  // Subscriptions posting as the streamer: one webhook manager for the notifier and /subscriptions test.
+  const webhookMode = createWebhookMode({
+    sql: db.sql,
+    rest: discord.rest,
+    apiUrl: config.discord.apiUrl,
+    applicationId: config.discord.applicationId,
+    logger,
+    registry,
+  });
   trackGuildMembership({ client: discord, guilds, logger });
   const routeInteraction = createInteractionRouter({
     commands,
@@ -135,7 +145,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
         guilds,
         notifications: {
           sendTestPost: (subscription) =>
-            sendSubscriptionTestPost(notifyDiscordFromRest(discord.rest), subscription),
+            sendSubscriptionTestPost(notifyDiscordFromRest(discord.rest), subscription, webhookMode),
         },
         logger,
       }),
@@ -201,7 +211,13 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     await stopped;
   });
   // New clips go out through the bot's own REST client (one rate limiter for everything the bot sends).
-  const notifier = createNotifier({ db, discord: notifyDiscordFromRest(discord.rest), logger, registry });
+  const notifier = createNotifier({
+    db,
+    discord: notifyDiscordFromRest(discord.rest),
+    webhooks: webhookMode,
+    logger,
+    registry,
+  });
   sync.events.on('clipDiscovered', () => notifier.wake());
   sync.events.on('clipUpdated', () => notifier.wake());
   notifier.start();

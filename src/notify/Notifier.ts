@@ -21,6 +21,7 @@ import { defaultFanOutOptions, fanOutClipEvents, type FanOutOptions } from './fa
 import type { NotifyDiscord } from './notifyDiscord.js';
 import { createNotifyMetrics } from './notifyMetrics.js';
 import { claimDuePauseNotices, sendPauseNotice } from './pauseNotices.js';
+import type { WebhookPoster } from './webhooks/WebhookPoster.js';
 
 export interface NotifierOptions {
   fanOut: Omit<FanOutOptions, 'now'>;
@@ -81,6 +82,8 @@ export interface Notifier {
 export function createNotifier(deps: {
   db: Pick<Database, 'sql'>;
   discord: NotifyDiscord;
+  /** Posts of subscriptions in webhook mode (as the streamer). */
+  webhooks?: WebhookPoster;
   logger: Logger;
   registry?: Registry;
   clock?: () => Date;
@@ -105,6 +108,7 @@ export function createNotifier(deps: {
     metrics,
     clock,
     options: options.worker,
+    ...(deps.webhooks === undefined ? {} : { webhooks: deps.webhooks }),
   };
   let lastGauges = 0;
 

@@ -14,6 +14,8 @@ import { classifyDeliveryError, nextRetryDelayMs } from './deliveryPolicy.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
 import type { NotifyMetrics } from './notifyMetrics.js';
 import { momentLeads } from './moments/momentLeads.js';
+import { MISSING_MANAGE_WEBHOOKS } from './webhooks/ChannelWebhooks.js';
+import type { WebhookPoster } from './webhooks/WebhookPoster.js';
 
 export interface DeliveryWorkerOptions {
   /** Attempts (claims) of one message before it is dead-lettered. */
@@ -48,6 +50,8 @@ export interface DeliveryContext {
   metrics: NotifyMetrics;
   clock: () => Date;
   options: DeliveryWorkerOptions;
+  /** Webhook mode (posts as the streamer); without it, messages of webhook-mode subscriptions cannot go out. */
+  webhooks?: WebhookPoster;
 }
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed' | 'lost-lease';
@@ -91,14 +95,33 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
   try {
     let discordMessageId: string | null = null;
     let found = false;
-    if (
+    let webhookId: string | null = null;
+    if (claim.postAsBroadcasterId !== null) {
+      if (ctx.webhooks === undefined) throw new Error('webhook mode is not available in this process');
+      // No nonce through a webhook: every later attempt first looks for the earlier attempt's post.
+      const posted = await ctx.webhooks.post({
+        channelId: claim.channelId,
+        broadcasterId: claim.postAsBroadcasterId,
+        body: buildClipPost({
+          clips: postable,
+          mentionRoleIds: postable.flatMap((delivery) =>
+            delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
+          ),
+          marker: claim.nonce,
+        }),
+        titles: postable.map((delivery) => delivery.title),
+        marker: claim.nonce,
+        earlierAttempt: claim.attempts > 1 ? claim.firstAttemptAt : null,
+      });
+      ({ messageId: discordMessageId, found, webhookId } = posted);
+    } else if (
       claim.attempts > 1 &&
       ctx.clock().getTime() - claim.firstAttemptAt.getTime() > ctx.options.nonceTrustMs
     ) {
       discordMessageId = await findEarlierPost(ctx, claim);
       found = discordMessageId !== null;
     }
-    if (discordMessageId === null) {
+    if (discordMessageId === null && claim.postAsBroadcasterId === null) {
       const body = buildClipPost({
         clips: momentLeads(postable),
         mentionRoleIds: postable.flatMap((delivery) =>
@@ -112,7 +135,8 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
       ).id;
     }
     const sentAt = ctx.clock();
-    const marked = await completeMessage(ctx.sql, claim, { discordMessageId, sentAt });
+    if (discordMessageId === null) throw new Error('no message id after posting');
+    const marked = await completeMessage(ctx.sql, claim, { discordMessageId, sentAt, webhookId });
     ctx.metrics.attempts.inc({ result: found ? 'found' : 'sent' });
     const markedSet = new Set(marked);
     for (const delivery of postable) {
@@ -157,7 +181,9 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
     const result = await deadLetterMessage(ctx.sql, claim, {
       error: reason,
       now,
-      ...(failure.kind === 'channel-problem' ? { pause: failure } : {}),
+      ...(failure.kind === 'channel-problem'
+        ? { pause: { ...failure, webhookModeOnly: failure.code === MISSING_MANAGE_WEBHOOKS } }
+        : {}),
     });
     if (result === null) return 'lost-lease';
     ctx.metrics.attempts.inc({ result: failure.kind === 'channel-problem' ? 'channel_problem' : 'rejected' });

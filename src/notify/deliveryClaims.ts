@@ -55,7 +55,15 @@ export interface PackResult {
 }
 
 /**
- * Packs unpacked pending deliveries into delivery_messages, per target channel, in delivery order.
+ * What one message may carry: clips for one channel, posted by the bot, or through the channel's webhook as
+ * one streamer (a webhook message shows a single name and avatar).
+ */
+function senderKey(channelId: string, postAsBroadcasterId: string | null): string {
+  return `${channelId}\u0000${postAsBroadcasterId ?? ''}`;
+}
+
+/**
+ * Packs unpacked pending deliveries into delivery_messages, per target channel and sender, in delivery order.
  * Deliveries of a subscription paused since the fan-out are skipped. Rows another process is packing are
  * skipped (SKIP LOCKED), so concurrent packers never pack one delivery twice. A clip that joined a moment
  * goes where its moment's post is (src/notify/moments/placeMomentClips.ts); a moment takes one embed, so
@@ -69,8 +77,10 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
       channel_id: string;
       paused: boolean;
       moment_of: string | null;
+      post_as_broadcaster_id: string | null;
     }>(
-      `SELECT d.id::text AS id, s.discord_channel_id AS channel_id, s.paused, d.moment_of::text AS moment_of
+      `SELECT d.id::text AS id, s.discord_channel_id AS channel_id, s.paused, d.moment_of::text AS moment_of,
+              CASE WHEN s.post_as = 'webhook' THEN s.broadcaster_id END AS post_as_broadcaster_id
          FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
         WHERE d.status = 'pending' AND d.delivery_message_id IS NULL
         ORDER BY d.id LIMIT $1
@@ -90,8 +100,10 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
       tx,
       postable.map((row) => ({ id: row.id, momentOf: row.moment_of })),
     );
-    // Per channel, units of one embed each: a clip with the clips of its moment that travel with it.
+    // Per channel and sender, units of one embed each: a clip with the clips of its moment that travel with
+    // it (a moment belongs to one subscription, so to one sender).
     const byChannel = new Map<string, string[][]>();
+    const senders = new Map<string, { channelId: string; postAsBroadcasterId: string | null }>();
     const units = new Map<string, string[]>();
     for (const row of postable) {
       if (moments.handled.has(row.id)) continue;
@@ -101,17 +113,24 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
         unit.push(row.id);
         continue;
       }
-      const list = byChannel.get(row.channel_id) ?? [];
+      const key = senderKey(row.channel_id, row.post_as_broadcaster_id);
+      const list = byChannel.get(key) ?? [];
       const own = [row.id];
       units.set(row.id, own);
       list.push(own);
-      byChannel.set(row.channel_id, list);
+      byChannel.set(key, list);
+      senders.set(key, { channelId: row.channel_id, postAsBroadcasterId: row.post_as_broadcaster_id });
     }
     const result = { handled: rows.length, groupedIntoPosts: moments.groupedIntoPosts };
     // Each channel's newest never-attempted clip message (a digest is complete as queued); one a claim holds
     // right now is skipped (SKIP LOCKED).
-    const open = await tx.query<{ id: string; channel_id: string; n: number }>(
-      `SELECT m.id::text AS id, m.discord_channel_id AS channel_id,
+    const open = await tx.query<{
+      id: string;
+      channel_id: string;
+      post_as_broadcaster_id: string | null;
+      n: number;
+    }>(
+      `SELECT m.id::text AS id, m.discord_channel_id AS channel_id, m.post_as_broadcaster_id,
               (SELECT count(DISTINCT COALESCE(d.moment_of, d.id))::int FROM deliveries d
                 WHERE d.delivery_message_id = m.id) AS n
          FROM delivery_messages m
@@ -120,33 +139,38 @@ export async function packPendingDeliveries(sql: SqlExecutor, options: PackOptio
           AND NOT EXISTS (SELECT 1 FROM delivery_messages o
                            WHERE o.discord_channel_id = m.discord_channel_id AND o.status = 'pending' AND o.id > m.id)
         FOR UPDATE OF m SKIP LOCKED`,
-      [[...byChannel.keys()]],
+      [[...new Set([...senders.values()].map((sender) => sender.channelId))]],
     );
-    const openByChannel = new Map(open.map((row) => [row.channel_id, row]));
-    const groups: { channelId: string; ids: string[] }[] = [];
+    // A channel's open message takes only clips of its own sender.
+    const openByChannel = new Map(
+      open.map((row) => [senderKey(row.channel_id, row.post_as_broadcaster_id), row]),
+    );
+    const groups: { channelId: string; postAsBroadcasterId: string | null; ids: string[] }[] = [];
     const fillIds: string[] = [];
     const fillMessageIds: string[] = [];
-    for (const [channelId, channelUnits] of byChannel) {
-      const openMessage = openByChannel.get(channelId);
+    for (const [key, channelUnits] of byChannel) {
+      const openMessage = openByChannel.get(key);
       const plan = planChannelMessages(channelUnits, openMessage?.n ?? null, options);
       for (const id of plan.fillOpen.flat()) {
         fillIds.push(id);
         fillMessageIds.push(openMessage!.id);
       }
-      for (const group of plan.groups) groups.push({ channelId, ids: group.flat() });
+      for (const group of plan.groups) groups.push({ ...senders.get(key)!, ids: group.flat() });
     }
     // Messages are numbered in the order of their first delivery, so channels are served first come first.
     groups.sort((a, b) => Number(BigInt(a.ids[0]!) - BigInt(b.ids[0]!)));
     await assignDeliveries(tx, fillIds, fillMessageIds);
     if (groups.length === 0) return result;
     const messages = await tx.query<{ id: string }>(
-      `INSERT INTO delivery_messages (discord_channel_id, nonce)
-       SELECT channel_id, nonce FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS g(channel_id, nonce, n)
+      `INSERT INTO delivery_messages (discord_channel_id, nonce, post_as_broadcaster_id)
+       SELECT channel_id, nonce, post_as
+         FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS g(channel_id, nonce, post_as, n)
         ORDER BY n
        RETURNING id::text AS id`,
       [
         groups.map((group) => group.channelId),
         groups.map((group) => deliveryNonce(BigInt(group.ids[0]!), randomSalt())),
+        groups.map((group) => group.postAsBroadcasterId),
       ],
     );
     // RETURNING follows the insert order, which follows ORDER BY n.
@@ -188,6 +212,8 @@ export interface MessageClaim {
   /** "clips" (new clips) or "digest" (a period's top clips, posted under `heading`). */
   kind: string;
   heading: string | null;
+  /** Null: the bot posts. Else the channel's webhook posts as this broadcaster. */
+  postAsBroadcasterId: string | null;
 }
 
 interface ClaimRow {
@@ -198,6 +224,7 @@ interface ClaimRow {
   first_attempt_at: Date | string;
   kind: string;
   heading: string | null;
+  post_as_broadcaster_id: string | null;
 }
 
 /**
@@ -228,7 +255,7 @@ export async function claimDueMessages(
             first_attempt_at = COALESCE(m.first_attempt_at, $1::timestamptz)
        FROM due WHERE m.id = due.id
      RETURNING m.id::text AS id, m.discord_channel_id, m.nonce, m.attempts, m.first_attempt_at, m.kind,
-               m.heading`,
+               m.heading, m.post_as_broadcaster_id`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -240,6 +267,7 @@ export async function claimDueMessages(
     leaseUntil,
     kind: row.kind,
     heading: row.heading,
+    postAsBroadcasterId: row.post_as_broadcaster_id,
   }));
 }
 
@@ -327,14 +355,14 @@ export async function skipMessage(sql: SqlExecutor, claim: MessageClaim): Promis
 export async function completeMessage(
   sql: SqlExecutor,
   claim: MessageClaim,
-  result: { discordMessageId: string; sentAt: Date },
+  result: { discordMessageId: string; sentAt: Date; webhookId?: string | null },
 ): Promise<string[]> {
   return sql.transaction(async (tx) => {
     const updated = await tx.query(
       `UPDATE delivery_messages SET status = 'sent', message_id = $2, sent_at = $3::timestamptz,
-              lease_until = NULL, last_error = NULL
+              lease_until = NULL, last_error = NULL, webhook_id = $4
         WHERE id = $1::bigint AND status = 'pending' RETURNING id`,
-      [claim.id, result.discordMessageId, result.sentAt],
+      [claim.id, result.discordMessageId, result.sentAt, result.webhookId ?? null],
     );
     if (updated.length === 0) return [];
     const deliveries = await tx.query<{ id: string; subscription_id: string }>(
@@ -376,7 +404,17 @@ export async function retryMessageLater(
 export async function deadLetterMessage(
   sql: SqlExecutor,
   claim: MessageClaim,
-  options: { error: string; now: Date; pause?: { code: string; reason: string } },
+  options: {
+    error: string;
+    now: Date;
+    /** Pause the channel's subscriptions (a channel problem) and queue the guild's notice. */
+    pause?: {
+      code: string;
+      reason: string;
+      /** A problem of webhook mode only (no Manage Webhooks): bot-mode subscriptions there keep posting. */
+      webhookModeOnly?: boolean;
+    };
+  },
 ): Promise<{ deliveries: number; paused: PausedSubscription[] } | null> {
   return sql.transaction(async (tx) => {
     const updated = await tx.query(
@@ -402,9 +440,16 @@ export async function deadLetterMessage(
       `UPDATE subscriptions s SET paused = true, paused_reason = $2, last_error = $3, last_error_at = $4::timestamptz
          FROM broadcasters b, guilds g
         WHERE s.discord_channel_id = $1 AND NOT s.paused AND b.id = s.broadcaster_id AND g.id = s.guild_id
+          AND (NOT $5::boolean OR s.post_as = 'webhook')
         RETURNING s.id::text AS subscription_id, s.guild_id, s.created_by_user_id, s.discord_channel_id,
                   b.display_name, g.system_channel_id`,
-      [claim.channelId, options.pause.code, options.error, options.now],
+      [
+        claim.channelId,
+        options.pause.code,
+        options.error,
+        options.now,
+        options.pause.webhookModeOnly === true,
+      ],
     );
     const pausedSubscriptions = paused.map((row): PausedSubscription => ({
       subscriptionId: row.subscription_id!,
@@ -445,6 +490,8 @@ export interface EditClaim {
   attempts: number;
   leaseUntil: Date;
   heading: string | null;
+  /** Set when a webhook posted it: edits go through that webhook. */
+  webhookId: string | null;
 }
 
 /**
@@ -468,7 +515,7 @@ export async function claimDueEdits(
      UPDATE delivery_messages m SET lease_until = $3::timestamptz, edit_attempts = m.edit_attempts + 1
        FROM due WHERE m.id = due.id
      RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version, m.edit_attempts,
-               m.heading`,
+               m.heading, m.webhook_id`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -480,6 +527,7 @@ export async function claimDueEdits(
     attempts: Number(row.edit_attempts),
     leaseUntil,
     heading: row.heading === null || row.heading === undefined ? null : String(row.heading),
+    webhookId: row.webhook_id === null || row.webhook_id === undefined ? null : String(row.webhook_id),
   }));
 }
 

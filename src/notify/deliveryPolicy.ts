@@ -104,7 +104,23 @@ function asRateLimitError(error: unknown): { route: string; retryAfter: number }
   return typeof retryAfter === 'number' ? { route: String(route), retryAfter } : null;
 }
 
+/**
+ * A problem of the target channel found by our own logic rather than named by one Discord answer (e.g. a
+ * 50013 while managing webhooks means "give Manage Webhooks", not "give Send Messages"): pause and tell.
+ */
+export class ChannelProblemError extends Error {
+  override readonly name = 'ChannelProblemError';
+  constructor(
+    readonly code: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
 export function classifyDeliveryError(error: unknown): DeliveryFailure {
+  if (error instanceof ChannelProblemError)
+    return { kind: 'channel-problem', code: error.code, reason: error.reason };
   const apiError = asDiscordApiError(error);
   if (apiError !== null) {
     const code = String(apiError.code);

@@ -20,18 +20,31 @@ export async function editPostedMessage(ctx: DeliveryContext, claim: EditClaim):
   const deliveries = await loadMessageDeliveries(ctx.sql, claim.id, 'sent');
   const remaining = deliveries.filter((delivery) => !delivery.clipDeleted);
   const removed = remaining.length === 0;
+  let webhookGone = false;
   try {
-    if (removed) {
+    const body = removed
+      ? null
+      : buildClipPost({
+          clips: momentLeads(remaining),
+          mentionRoleIds: remaining.flatMap((delivery) =>
+            delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
+          ),
+          marker: claim.nonce,
+          heading: claim.heading,
+        });
+    if (claim.webhookId !== null) {
+      // A webhook's post is edited or deleted through that webhook (Edit/Delete Webhook Message).
+      if (ctx.webhooks === undefined) throw new Error('webhook mode is not available in this process');
+      webhookGone =
+        (await ctx.webhooks.edit({
+          channelId: claim.channelId,
+          webhookId: claim.webhookId,
+          messageId: claim.discordMessageId,
+          body,
+        })) === 'gone';
+    } else if (body === null) {
       await ctx.discord.deleteMessage(claim.channelId, claim.discordMessageId);
     } else {
-      const body = buildClipPost({
-        clips: momentLeads(remaining),
-        mentionRoleIds: remaining.flatMap((delivery) =>
-          delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
-        ),
-        marker: claim.nonce,
-        heading: claim.heading,
-      });
       await ctx.discord.editMessage(claim.channelId, claim.discordMessageId, body);
     }
   } catch (error) {
@@ -52,6 +65,12 @@ export async function editPostedMessage(ctx: DeliveryContext, claim: EditClaim):
       ctx.metrics.postEdits.inc({ result: 'gone' });
       log.warn({ reason: failure.reason, gone }, 'Post cannot be edited any more');
     }
+    return;
+  }
+  if (webhookGone) {
+    // The webhook that made the post was deleted: nothing can edit its posts any more.
+    log.warn('Post cannot be edited any more: the webhook that posted it is gone');
+    await finishEdit(ctx.sql, claim, { removed: false });
     return;
   }
   await finishEdit(ctx.sql, claim, { removed });

@@ -6,6 +6,7 @@
  * cannot post it twice. Target: the guild's system channel unless that is the refusing channel, else (or when
  * the system channel refuses too) a DM to the member who subscribed.
  */
+import { MISSING_MANAGE_WEBHOOKS } from './webhooks/ChannelWebhooks.js';
 import type { SqlExecutor } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
 import { classifyDeliveryError, nextRetryDelayMs, randomSalt } from './deliveryPolicy.js';
@@ -43,6 +44,9 @@ const FIXES: Record<string, string> = {
   '10003': 'The channel no longer exists. Add the subscription again for another channel.',
   '50001': 'I cannot see that channel. Give me **View Channel** there',
   '50013': 'I am missing permissions there. Give me **View Channel**, **Send Messages** and **Embed Links**',
+  [MISSING_MANAGE_WEBHOOKS]:
+    'To post clips as the streamer I create a webhook there. Give me **Manage Webhooks** in that channel (or ' +
+    'add the subscription again with `post_as: bot`)',
 };
 
 export function pauseNoticeText(

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../db/Database.js';
-import type { KeywordMode, SubscriptionFilters, SubscriptionMode } from './subscriptionFilters.js';
+import type { KeywordMode, PostAs, SubscriptionFilters, SubscriptionMode } from './subscriptionFilters.js';
 
 /** A subscription as `/subscriptions list` shows it: filters, state, and what delivery last reported. */
 export interface SubscriptionView {
@@ -47,6 +47,7 @@ interface SubscriptionRow {
   mention_role_id: string | null;
   mode: string;
   digest_size: number;
+  post_as: string;
   paused: boolean;
   paused_reason: string | null;
   created_by_user_id: string;
@@ -70,7 +71,7 @@ export async function selectSubscriptionViews(
   const rows = await sql.query<SubscriptionRow>(
     `SELECT s.id::text AS id, s.guild_id, s.discord_channel_id, s.broadcaster_id, b.display_name, b.login,
             s.min_views, s.keywords, s.keyword_mode, s.excluded_words, s.game_id, g.name AS game_name,
-            s.creator_id, creator.creator_name, s.skip_untitled, s.mention_role_id, s.mode, s.digest_size,
+            s.creator_id, creator.creator_name, s.skip_untitled, s.mention_role_id, s.mode, s.digest_size, s.post_as,
             s.paused, s.paused_reason, s.created_by_user_id, s.created_at, s.post_clips_since,
             s.last_posted_at, s.last_error, s.last_error_at, guild.timezone
        FROM subscriptions s
@@ -106,6 +107,7 @@ function toView(row: SubscriptionRow): SubscriptionView {
       mentionRoleId: row.mention_role_id,
       mode: row.mode as SubscriptionMode,
       digestSize: row.digest_size,
+      postAs: (row.post_as === 'webhook' ? 'webhook' : 'bot') satisfies PostAs,
     },
     gameName: row.game_name,
     creatorName: row.creator_name,

@@ -84,7 +84,7 @@ export async function createSubscription(
     await tx.query(
       `INSERT INTO subscriptions (id, guild_id, discord_channel_id, broadcaster_id, ${FILTER_COLUMNS},
                                   created_by_user_id, created_at, post_clips_since)
-       VALUES ($1::uuid, $2, $3, $4, ${FILTER_PLACEHOLDERS(5)}, $15, $16::timestamptz, $16::timestamptz)`,
+       VALUES ($1::uuid, $2, $3, $4, ${FILTER_PLACEHOLDERS(5)}, $16, $17::timestamptz, $17::timestamptz)`,
       [
         id,
         guild.id,
@@ -131,10 +131,10 @@ async function assertBelowQuota(sql: SqlExecutor, guildId: string, quota: number
 
 /** The filter columns, in the order of `filterValues`. */
 const FILTER_COLUMNS = `min_views, keywords, keyword_mode, excluded_words, game_id, creator_id, skip_untitled,
-                        mention_role_id, mode, digest_size`;
+                        mention_role_id, mode, digest_size, post_as`;
 const FILTER_PLACEHOLDERS = (first: number) =>
   `$${first}, $${first + 1}::text[], $${first + 2}, $${first + 3}::text[], $${first + 4}, $${first + 5},
-   $${first + 6}, $${first + 7}, $${first + 8}, $${first + 9}`;
+   $${first + 6}, $${first + 7}, $${first + 8}, $${first + 9}, $${first + 10}`;
 
 function filterValues(f: SubscriptionFilters): unknown[] {
   return [
@@ -148,6 +148,7 @@ function filterValues(f: SubscriptionFilters): unknown[] {
     f.mentionRoleId,
     f.mode,
     f.digestSize,
+    f.postAs,
   ];
 }
 

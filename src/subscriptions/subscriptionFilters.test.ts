@@ -53,6 +53,12 @@ describe('normaliseSubscriptionFilters', () => {
     expect(userErrorOf({ keywordMode: 'some' }).message).toContain('any, all');
   });
 
+  it('posts as the bot unless told to post as the streamer through a webhook', () => {
+    expect(normalise({}).postAs).toBe('bot');
+    expect(normalise({ postAs: 'Webhook' }).postAs).toBe('webhook');
+    expect(userErrorOf({ postAs: 'streamer' }).message).toContain('bot, webhook');
+  });
+
   it('refuses out-of-range numbers', () => {
     expect(userErrorOf({ minViews: -1 }).identifier).toBe('subscriptions.invalidMinViews');
     expect(userErrorOf({ minViews: 1.5 }).identifier).toBe('subscriptions.invalidMinViews');

@@ -6,6 +6,9 @@ export const KEYWORD_MODES = ['any', 'all'] as const;
 export type KeywordMode = (typeof KEYWORD_MODES)[number];
 export const SUBSCRIPTION_MODES = ['every', 'daily', 'weekly'] as const;
 export type SubscriptionMode = (typeof SUBSCRIPTION_MODES)[number];
+/** Who posts: the bot, or the channel's webhook under the streamer's name and avatar. */
+export const POST_AS = ['bot', 'webhook'] as const;
+export type PostAs = (typeof POST_AS)[number];
 
 /** A title has a handful of words; more keywords than this are a paste, not a filter. */
 export const MAX_FILTER_WORDS = 20;
@@ -32,6 +35,7 @@ export interface SubscriptionFilterInput {
   mentionRoleId?: string | null;
   mode?: string | null;
   digestSize?: number | null;
+  postAs?: string | null;
 }
 
 export interface SubscriptionFilters {
@@ -46,6 +50,7 @@ export interface SubscriptionFilters {
   mentionRoleId: string | null;
   mode: SubscriptionMode;
   digestSize: number;
+  postAs: PostAs;
 }
 
 export const DEFAULT_FILTERS: SubscriptionFilters = {
@@ -59,6 +64,7 @@ export const DEFAULT_FILTERS: SubscriptionFilters = {
   mentionRoleId: null,
   mode: 'every',
   digestSize: DEFAULT_DIGEST_SIZE,
+  postAs: 'bot',
 };
 
 /**
@@ -86,6 +92,7 @@ export function normaliseSubscriptionFilters(
   if (input.excludedWords != null) result.excludedWords = filterWords(input.excludedWords, 'excluded words');
   if (input.keywordMode != null) result.keywordMode = oneOf(input.keywordMode, KEYWORD_MODES, 'keyword mode');
   if (input.mode != null) result.mode = oneOf(input.mode, SUBSCRIPTION_MODES, 'mode');
+  if (input.postAs != null) result.postAs = oneOf(input.postAs, POST_AS, 'post as');
   if (input.gameId != null) result.gameId = twitchId(input.gameId, 'game');
   if (input.creatorId != null) result.creatorId = twitchId(input.creatorId, 'clipper');
   if (input.skipUntitled != null) result.skipUntitled = input.skipUntitled;

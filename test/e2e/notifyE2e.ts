@@ -3,7 +3,7 @@
 // (the /subscriptions command is not what these tests exercise), and a channel's next poll is made due when
 // clips are added so the tests wait for delivery, not for the live poll interval.
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { botEnvForFakes } from '../fakes/botEnv.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
 import { startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
@@ -21,7 +21,10 @@ export interface NotifyWorld {
   pool: pg.Pool;
   /** Starts a bot process; `env` adds to (or overrides) the configuration pointing it at the fakes. */
   startBot(env?: Record<string, string>): Promise<BotProcess>;
-  /** A broadcaster on the fake Twitch, tracked by the bot, and a subscription posting it to a new channel. */
+  /**
+   * A broadcaster on the fake Twitch, tracked by the bot, and a subscription posting it to a new channel (or
+   * `channelId`), by the bot or (`postAs: 'webhook'`) through the channel's webhook as the streamer.
+   */
   subscribe(login: string, options?: SubscribeOptions): Promise<{ broadcasterId: string; channelId: string }>;
   /**
    * Adds `perTarget` clips made `minutesAgo` minutes ago to each target's broadcaster on the fake Twitch;
@@ -53,6 +56,10 @@ export interface SubscribeOptions {
   paused?: boolean;
   /** Posts clips made since (and the channel counts as polled up to) this; default 10 minutes ago. */
   since?: Date;
+  postAs?: 'bot' | 'webhook';
+  /** Posts in this existing channel instead of a new one. */
+  channelId?: string;
+  profileImageUrl?: string;
 }
 
 /**
@@ -101,12 +108,12 @@ export async function startNotifyWorld(
     },
     async subscribe(login, options = {}) {
       const broadcaster = twitch.addBroadcaster({ login });
-      const channel = discord.addChannel(guildId, { name: `clips-${login}` });
+      const channelId = options.channelId ?? discord.addChannel(guildId, { name: `clips-${login}` }).id;
       const since = options.since ?? new Date(Date.now() - 10 * 60_000);
-      await pool.query(`INSERT INTO broadcasters (id, login, display_name) VALUES ($1, $2, $2)`, [
-        broadcaster.id,
-        login,
-      ]);
+      await pool.query(
+        `INSERT INTO broadcasters (id, login, display_name, profile_image_url) VALUES ($1, $2, $2, $3)`,
+        [broadcaster.id, login, options.profileImageUrl ?? null],
+      );
       await pool.query(
         `INSERT INTO tracked_channels (broadcaster_id, reason, tracked_since, backfill_status, backfill_until,
                                        last_polled_at, next_poll_at, is_live)
@@ -115,11 +122,11 @@ export async function startNotifyWorld(
       );
       await pool.query(
         `INSERT INTO subscriptions (id, guild_id, discord_channel_id, broadcaster_id, min_views, post_clips_since,
-                                    created_by_user_id, mode, digest_size, paused)
-         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+                                   created_by_user_id, mode, digest_size, paused, post_as)
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
           guildId,
-          channel.id,
+          channelId,
           broadcaster.id,
           options.minViews ?? 0,
           since,
@@ -127,9 +134,10 @@ export async function startNotifyWorld(
           options.mode ?? 'every',
           options.digestSize ?? 5,
           options.paused ?? false,
+          options.postAs ?? 'bot',
         ],
       );
-      return { broadcasterId: broadcaster.id, channelId: channel.id };
+      return { broadcasterId: broadcaster.id, channelId };
     },
     addClips(targets, perTarget, options) {
       const createdAt = new Date(Date.now() - options.minutesAgo * 60_000).toISOString();
@@ -194,4 +202,18 @@ export async function startNotifyWorld(
     },
   };
   return world;
+}
+
+/**
+ * A world with one running bot for the enclosing `describe`: started before its tests, closed after them.
+ * Read `world` and `bot` inside the tests (they are set by then).
+ */
+export function withNotifyWorld(): { readonly world: NotifyWorld; readonly bot: BotProcess } {
+  const setup = {} as { world: NotifyWorld; bot: BotProcess };
+  beforeAll(async () => {
+    setup.world = await startNotifyWorld();
+    setup.bot = await setup.world.startBot();
+  }, 90_000);
+  afterAll(async () => setup.world?.close());
+  return setup;
 }

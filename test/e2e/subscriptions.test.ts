@@ -231,6 +231,37 @@ describe('subscriptions and settings through the real bot', () => {
     }
   });
 
+  it('posts as the streamer through a webhook that the test creates, and says when Manage Webhooks is missing', async () => {
+    const clipsChannel = discord.fixtures.clips.id;
+    const switched = await ownerRun('add', {
+      channel: 'speedyrunner',
+      post_in: clipsChannel,
+      post_as: 'webhook',
+    }).finalMessage();
+    expect(JSON.stringify(switched.embeds)).toContain('posted as the streamer (webhook)');
+    const listed = await ownerRun('list').finalMessage();
+    expect(JSON.stringify(listed.embeds)).toContain('posted as the streamer (webhook)');
+
+    discord.setWebhookPermission(clipsChannel, false);
+    try {
+      const refused = await ownerRun('test', { subscription: 'speedyrunner' }).finalMessage();
+      expect(refused.content).toContain('Give the bot Manage Webhooks there');
+      expect(discord.webhooksIn(clipsChannel)).toHaveLength(0);
+    } finally {
+      discord.setWebhookPermission(clipsChannel, true);
+    }
+    const done = await ownerRun('test', { subscription: 'speedyrunner' }).finalMessage();
+    expect(done.content).toMatch(/^Posted a sample of how clips of \*\*SpeedyRunner\*\* will look/);
+    const [webhook] = discord.webhooksIn(clipsChannel);
+    expect(webhook).toBeDefined();
+    const sample = discord.messagesIn(clipsChannel).at(-1)!;
+    expect(sample).toMatchObject({ webhook_id: webhook!.id, author: { username: 'SpeedyRunner' } });
+    // A second test reuses the webhook.
+    await ownerRun('test', { subscription: 'speedyrunner' }).finalMessage();
+    expect(discord.webhooksIn(clipsChannel)).toHaveLength(1);
+    await ownerRun('add', { channel: 'speedyrunner', post_in: clipsChannel, post_as: 'bot' }).finalMessage();
+  });
+
   it('pauses and resumes a subscription typed by channel name, and removes one picked from autocomplete', async () => {
     const paused = await ownerRun('pause', { subscription: 'speedyrunner' }).finalMessage();
     expect(paused.content).toMatch(/^Paused: clips of \*\*SpeedyRunner\*\*/);

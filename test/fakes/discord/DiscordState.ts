@@ -7,6 +7,7 @@ import type { FakeGateway } from './FakeGateway.js';
 import {
   buildGuild,
   channelJson,
+  THREAD_TYPES,
   userJson,
   type AddGuildOptions,
   type FakeChannel,
@@ -27,6 +28,8 @@ export interface StoredMessage {
   guildId: string | null;
   deleted: boolean;
   ephemeral: boolean;
+  /** A webhook post's `avatar_url` override (Discord shows it as the author's avatar). */
+  avatarUrl?: string;
 }
 
 export interface FakeWebhook {
@@ -131,7 +134,13 @@ export class DiscordState {
 
   addChannel(
     guildId: string,
-    channel: { id?: string; name: string; type?: number; access?: FakeChannel['access'] },
+    channel: {
+      id?: string;
+      name: string;
+      type?: number;
+      parentId?: string;
+      access?: FakeChannel['access'];
+    },
   ): FakeChannel {
     const guild = this.guild(guildId);
     const created: FakeChannel = {
@@ -139,12 +148,13 @@ export class DiscordState {
       name: channel.name,
       type: channel.type ?? 0,
       guildId,
-      parentId: null,
+      parentId: channel.parentId ?? null,
       position: guild.channels.length,
       access: channel.access ?? 'ok',
     };
     guild.channels.push(created);
-    this.gateway.dispatch('CHANNEL_CREATE', channelJson(created), guildId);
+    const thread = THREAD_TYPES.includes(created.type);
+    this.gateway.dispatch(thread ? 'THREAD_CREATE' : 'CHANNEL_CREATE', channelJson(created), guildId);
     this.changed();
     return created;
   }
@@ -154,7 +164,11 @@ export class DiscordState {
       const index = guild.channels.findIndex((channel) => channel.id === channelId);
       if (index === -1) continue;
       const [channel] = guild.channels.splice(index, 1);
-      this.gateway.dispatch('CHANNEL_DELETE', channelJson(channel!), guild.id);
+      const thread = THREAD_TYPES.includes(channel!.type);
+      // A channel's webhooks go with it.
+      for (const [id, webhook] of this.webhooks)
+        if (webhook.channelId === channelId) this.webhooks.delete(id);
+      this.gateway.dispatch(thread ? 'THREAD_DELETE' : 'CHANNEL_DELETE', channelJson(channel!), guild.id);
       this.changed();
       return;
     }
@@ -168,11 +182,16 @@ export class DiscordState {
   }
 
   /** A guild channel or DM channel by id, or 404 Unknown Channel. */
-  channel(channelId: string): { json: Json; guildId: string | null; access: FakeChannel['access'] } {
+  channel(channelId: string): {
+    json: Json;
+    guildId: string | null;
+    access: FakeChannel['access'];
+    channel?: FakeChannel;
+  } {
     for (const guild of this.guilds) {
       const channel = guild.channels.find((candidate) => candidate.id === channelId);
       if (channel !== undefined)
-        return { json: channelJson(channel), guildId: guild.id, access: channel.access };
+        return { json: channelJson(channel), guildId: guild.id, access: channel.access, channel };
     }
     const dm = this.dmChannels.get(channelId);
     if (dm !== undefined) return { json: this.dmChannelJson(dm), guildId: null, access: 'ok' };
@@ -211,9 +230,12 @@ export class DiscordState {
     webhookId?: string;
     interaction?: InteractionState;
     extraFlags?: number;
+    /** A forum post's starter message has the id of its thread. */
+    id?: string;
+    avatarUrl?: string;
   }): Json {
     const { guildId } = this.channel(options.channelId);
-    const id = this.ids.next();
+    const id = options.id ?? this.ids.next();
     const body = options.body;
     const flags = (Number(body.flags ?? 0) | (options.extraFlags ?? 0)) >>> 0;
     const json: Json = {
@@ -251,7 +273,14 @@ export class DiscordState {
       ...(body.message_reference === undefined ? {} : { message_reference: body.message_reference }),
     };
     const ephemeral = (flags & EPHEMERAL) !== 0;
-    this.messages.set(id, { json, channelId: options.channelId, guildId, deleted: false, ephemeral });
+    this.messages.set(id, {
+      json,
+      channelId: options.channelId,
+      guildId,
+      deleted: false,
+      ephemeral,
+      ...(options.avatarUrl === undefined ? {} : { avatarUrl: options.avatarUrl }),
+    });
     if (!ephemeral) this.#dispatchMessage('MESSAGE_CREATE', json, guildId);
     this.changed();
     return json;
@@ -319,6 +348,20 @@ export class DiscordState {
     return webhook;
   }
 
+  /** Deletes a webhook (as Delete Webhook, or a member removing it in the server's settings). */
+  deleteWebhook(webhookId: string): void {
+    if (!this.webhooks.delete(webhookId)) throw DiscordHttpError.notFound(10015, 'Webhook');
+    this.changed();
+  }
+
+  /** Gives a webhook a new token: calls with the old one answer 401/50027 Invalid Webhook Token. */
+  rotateWebhookToken(webhookId: string): void {
+    const webhook = this.webhooks.get(webhookId);
+    if (webhook === undefined) throw DiscordHttpError.notFound(10015, 'Webhook');
+    webhook.token = randomBytes(34).toString('base64url');
+    this.changed();
+  }
+
   webhookJson(webhook: FakeWebhook, withToken: boolean): Json {
     return {
       id: webhook.id,
@@ -329,7 +372,10 @@ export class DiscordState {
       avatar: null,
       application_id: this.applicationId,
       user: userJson(this.bot),
-      ...(withToken ? { token: webhook.token } : {}),
+      // For an application-owned webhook, only the application that created it sees the token.
+      ...(withToken
+        ? { token: webhook.token, url: `https://discord.com/api/webhooks/${webhook.id}/${webhook.token}` }
+        : {}),
     };
   }
 

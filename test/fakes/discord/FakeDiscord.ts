@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { DiscordHttpError } from './DiscordHttpError.js';
-import { DiscordState } from './DiscordState.js';
+import { DiscordState, type FakeWebhook } from './DiscordState.js';
 import { FakeGateway } from './FakeGateway.js';
 import {
   Permission,
@@ -225,9 +225,10 @@ export class FakeDiscord {
     this.state.removeGuild(guildId);
   }
 
+  /** A channel; a thread (type 10–12) names its channel in `parentId`. */
   addChannel(
     guildId: string,
-    channel: { id?: string; name: string; type?: number; access?: FakeChannel['access'] },
+    channel: { id?: string; name: string; type?: number; parentId?: string; access?: FakeChannel['access'] },
   ): FakeChannel {
     return this.state.addChannel(guildId, channel);
   }
@@ -243,6 +244,33 @@ export class FakeDiscord {
       .find((candidate) => candidate.id === channelId);
     if (channel === undefined) throw new Error(`fake discord: unknown channel ${channelId}`);
     channel.access = access;
+  }
+
+  /** Grants or takes away the bot's Manage Webhooks in a channel (without it: 403/50013 on webhook management). */
+  setWebhookPermission(channelId: string, allowed: boolean): void {
+    const channel = this.state.channel(channelId).channel;
+    if (channel === undefined) throw new Error(`fake discord: unknown guild channel ${channelId}`);
+    channel.manageWebhooks = allowed;
+  }
+
+  /** Webhooks of a channel (as Get Channel Webhooks would list them, tokens included). */
+  webhooksIn(channelId: string): FakeWebhook[] {
+    return [...this.state.webhooks.values()].filter((webhook) => webhook.channelId === channelId);
+  }
+
+  /** Deletes a webhook as a member would in the server's settings: its calls then answer 404/10015. */
+  deleteWebhook(webhookId: string): void {
+    this.state.deleteWebhook(webhookId);
+  }
+
+  /** Gives a webhook a new token: calls with the old one answer 401/50027. */
+  rotateWebhookToken(webhookId: string): void {
+    this.state.rotateWebhookToken(webhookId);
+  }
+
+  /** The `avatar_url` a webhook post was made with (Discord shows it as the author's avatar). */
+  messageAvatarUrl(messageId: string): string | undefined {
+    return this.state.message(messageId)?.avatarUrl;
   }
 
   // ---- observation ----------------------------------------------------------------------------------------

@@ -37,14 +37,22 @@ export interface FakeRole {
 export interface FakeChannel {
   id: string;
   name: string;
-  /** 0 text, 2 voice, 4 category, 5 announcement, 15 forum. */
+  /** 0 text, 2 voice, 4 category, 5 announcement, 10/11/12 announcement/public/private thread, 15 forum. */
   type: number;
   guildId: string;
+  /** A thread's parent channel (or a channel's category). */
   parentId?: string | null;
   position: number;
   /** Simulates a channel the bot cannot use: 'missing-access' → 403/50001, 'missing-permissions' → 403/50013. */
   access: 'ok' | 'missing-access' | 'missing-permissions';
+  /** Whether the bot has Manage Webhooks here (default true); without it webhook management answers 403/50013. */
+  manageWebhooks?: boolean;
 }
+
+/** Thread channel types: announcement, public and private thread. */
+export const THREAD_TYPES: readonly number[] = [10, 11, 12];
+/** Channels whose webhooks must post in a thread (`thread_id` or `thread_name`): forum and media. */
+export const FORUM_TYPES: readonly number[] = [15, 16];
 
 export interface FakeMember {
   user: FakeUser;
@@ -168,6 +176,28 @@ export function roleJson(role: FakeRole): Record<string, unknown> {
 }
 
 export function channelJson(channel: FakeChannel): Record<string, unknown> {
+  if (THREAD_TYPES.includes(channel.type)) {
+    // A thread has no position or overwrites, but thread metadata (Discord's thread channel object).
+    return {
+      id: channel.id,
+      type: channel.type,
+      guild_id: channel.guildId,
+      name: channel.name,
+      parent_id: channel.parentId ?? null,
+      owner_id: null,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      message_count: 0,
+      member_count: 0,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: 1440,
+        archive_timestamp: new Date().toISOString(),
+        locked: false,
+      },
+      flags: 0,
+    };
+  }
   return {
     id: channel.id,
     type: channel.type,
@@ -245,8 +275,8 @@ export function guildCreateJson(guild: FakeGuild): Record<string, unknown> {
     large: false,
     member_count: guild.members.length,
     joined_at: guild.members[0]?.joinedAt ?? new Date().toISOString(),
-    channels: guild.channels.map(channelJson),
-    threads: [],
+    channels: guild.channels.filter((channel) => !THREAD_TYPES.includes(channel.type)).map(channelJson),
+    threads: guild.channels.filter((channel) => THREAD_TYPES.includes(channel.type)).map(channelJson),
     members: guild.members.map((member) => memberJson(member)),
     presences: [],
     voice_states: [],

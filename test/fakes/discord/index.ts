@@ -4,6 +4,7 @@ import { FakeDiscord, type FakeDiscordOptions } from './FakeDiscord.js';
 export { FakeDiscord } from './FakeDiscord.js';
 export type { DefaultFixtures, FakeDiscordOptions, FaultOptions } from './FakeDiscord.js';
 export type { InteractionHandle } from './InteractionHandle.js';
+export type { FakeWebhook } from './DiscordState.js';
 export type { LoggedRequest, RequestMatcher, RoutePattern } from './RequestLog.js';
 export type { AddGuildOptions, FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser } from './fixtures.js';
 export { Permission } from './fixtures.js';

@@ -1,7 +1,15 @@
 // The REST routes the fake serves, each with its auth mode and rate-limit bucket, mapped onto DiscordState.
 import { DiscordHttpError, FormErrorCollector } from './DiscordHttpError.js';
-import type { DiscordState } from './DiscordState.js';
-import { guildJson, memberJson, channelJson, roleJson, userJson } from './fixtures.js';
+import type { DiscordState, FakeWebhook } from './DiscordState.js';
+import {
+  FORUM_TYPES,
+  THREAD_TYPES,
+  guildJson,
+  memberJson,
+  channelJson,
+  roleJson,
+  userJson,
+} from './fixtures.js';
 import {
   CallbackType,
   InteractionType,
@@ -67,6 +75,36 @@ function requireGuildChannelAccess(
   if (sending && channel.access === 'missing-permissions')
     throw DiscordHttpError.coded(403, 50013, 'Missing Permissions');
   return { guildId: channel.guildId };
+}
+
+/** Webhook management needs Manage Webhooks in the channel (and, before that, access to it). */
+function requireManageWebhooks(state: DiscordState, channelId: string): void {
+  requireGuildChannelAccess(state, channelId, false);
+  if (state.channel(channelId).channel?.manageWebhooks === false)
+    throw DiscordHttpError.coded(403, 50013, 'Missing Permissions');
+}
+
+/** Discord's maximum number of webhooks per channel. */
+const MAX_WEBHOOKS_PER_CHANNEL = 15;
+
+/** A webhook name or username override: 1–80 characters, without "clyde" or "discord". */
+function checkWebhookName(field: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length < 1 || value.length > 80) {
+    throw DiscordHttpError.invalidFormBody({
+      [field]: {
+        _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 80 in length.' }],
+      },
+    });
+  }
+  if (/discord|clyde/i.test(value)) {
+    throw DiscordHttpError.invalidFormBody({
+      [field]: {
+        _errors: [
+          { code: 'USERNAME_INVALID_CONTAINS', message: 'Username cannot contain "discord" or "clyde"' },
+        ],
+      },
+    });
+  }
 }
 
 function commandJson(state: DiscordState, body: Json, id: string, guildId: string | null): Json {
@@ -277,8 +315,7 @@ function interactionCallback(state: DiscordState, config: RouteConfig, context: 
 
 function webhookRoutes(state: DiscordState, config: RouteConfig): RouteDefinition[] {
   type Target =
-    | { kind: 'interaction'; interaction: InteractionState }
-    | { kind: 'channel'; webhook: { id: string; channelId: string; name: string } };
+    { kind: 'interaction'; interaction: InteractionState } | { kind: 'channel'; webhook: FakeWebhook };
   const target = (params: Record<string, string>, now: number): Target => {
     if (params.webhook === state.applicationId) {
       return { kind: 'interaction', interaction: interactionFor(state, params.token!, config, now) };
@@ -288,7 +325,16 @@ function webhookRoutes(state: DiscordState, config: RouteConfig): RouteDefinitio
     if (webhook.token !== params.token) throw DiscordHttpError.coded(401, 50027, 'Invalid Webhook Token');
     return { kind: 'channel', webhook };
   };
-  const messageOf = (found: Target, messageId: string): string => {
+  /** `thread_id`: a thread of the webhook's channel, where the message is (or goes). */
+  const threadOf = (webhook: FakeWebhook, query: URLSearchParams): string | null => {
+    const threadId = query.get('thread_id');
+    if (threadId === null) return null;
+    const thread = state.channel(threadId).channel;
+    if (thread === undefined || !THREAD_TYPES.includes(thread.type) || thread.parentId !== webhook.channelId)
+      throw DiscordHttpError.notFound(10003, 'Channel');
+    return threadId;
+  };
+  const messageOf = (found: Target, messageId: string, query: URLSearchParams): string => {
     if (found.kind === 'interaction') {
       const { interaction } = found;
       const id = messageId === '@original' ? interaction.originalId : messageId;
@@ -298,10 +344,69 @@ function webhookRoutes(state: DiscordState, config: RouteConfig): RouteDefinitio
       if (state.message(id) === undefined) throw DiscordHttpError.notFound(10008, 'Message');
       return id;
     }
+    // A message in a thread is only found with that thread's thread_id, as on Discord.
+    const channelId = threadOf(found.webhook, query) ?? found.webhook.channelId;
     const stored = state.message(messageId);
-    if (stored === undefined || stored.json.webhook_id !== found.webhook.id)
+    if (stored === undefined || stored.json.webhook_id !== found.webhook.id || stored.channelId !== channelId)
       throw DiscordHttpError.notFound(10008, 'Message');
     return messageId;
+  };
+  /** Execute Webhook in a channel: thread_id, thread_name (forums), username and avatar_url overrides. */
+  const executeInChannel = (webhook: FakeWebhook, body: Json, query: URLSearchParams): Json => {
+    const channel = state.channel(webhook.channelId).channel!;
+    const threadName = body.thread_name;
+    if (query.get('thread_id') !== null && threadName !== undefined)
+      throw DiscordHttpError.coded(
+        400,
+        220002,
+        'Webhooks posted to forum channels cannot have both a thread_name and thread_id',
+      );
+    if (threadName !== undefined && !FORUM_TYPES.includes(channel.type))
+      throw DiscordHttpError.coded(400, 220003, 'Webhooks can only create threads in forum channels');
+    if (FORUM_TYPES.includes(channel.type) && threadName === undefined && query.get('thread_id') === null)
+      throw DiscordHttpError.coded(
+        400,
+        220001,
+        'Webhooks posted to forum channels must have a thread_name or thread_id',
+      );
+    if (body.username !== undefined) checkWebhookName('username', body.username);
+    if (
+      body.avatar_url !== undefined &&
+      (typeof body.avatar_url !== 'string' || !/^https?:\/\//.test(body.avatar_url))
+    ) {
+      throw DiscordHttpError.invalidFormBody({
+        avatar_url: { _errors: [{ code: 'URL_TYPE_INVALID_URL', message: 'Not a well formed URL.' }] },
+      });
+    }
+    if (threadName !== undefined) {
+      if (typeof threadName !== 'string' || threadName.length < 1 || threadName.length > 100)
+        throw DiscordHttpError.invalidFormBody({
+          thread_name: {
+            _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' }],
+          },
+        });
+    }
+    let channelId = threadOf(webhook, query) ?? webhook.channelId;
+    let starterId: string | undefined;
+    if (typeof threadName === 'string') {
+      // A forum post: a new thread whose starter message has the thread's id.
+      starterId = state.ids.next();
+      channelId = state.addChannel(webhook.guildId, {
+        id: starterId,
+        name: threadName,
+        type: 11,
+        parentId: webhook.channelId,
+      }).id;
+    }
+    const author = { id: webhook.id, username: String(body.username ?? webhook.name), bot: true };
+    return state.createMessage({
+      channelId,
+      body,
+      author,
+      webhookId: webhook.id,
+      ...(starterId === undefined ? {} : { id: starterId }),
+      ...(typeof body.avatar_url === 'string' ? { avatarUrl: body.avatar_url } : {}),
+    });
   };
   const route = (method: string, template: string, handle: RouteDefinition['handle']): RouteDefinition => ({
     method,
@@ -311,11 +416,41 @@ function webhookRoutes(state: DiscordState, config: RouteConfig): RouteDefinitio
     major: (params) => `${params.webhook}/${params.token}`,
     handle,
   });
+  const managed = (method: string, handle: RouteDefinition['handle']): RouteDefinition => ({
+    method,
+    template: '/webhooks/:webhook',
+    auth: 'bot',
+    bucket: 'default',
+    major: (params) => params.webhook!,
+    handle,
+  });
+  const webhookById = (id: string): FakeWebhook => {
+    const webhook = state.webhooks.get(id);
+    if (webhook === undefined) throw DiscordHttpError.notFound(10015, 'Webhook');
+    return webhook;
+  };
   return [
+    managed('GET', ({ params }) => {
+      const webhook = webhookById(params.webhook!);
+      requireManageWebhooks(state, webhook.channelId);
+      return ok(state.webhookJson(webhook, true));
+    }),
+    managed('DELETE', ({ params }) => {
+      const webhook = webhookById(params.webhook!);
+      requireManageWebhooks(state, webhook.channelId);
+      state.deleteWebhook(webhook.id);
+      return noContent();
+    }),
     route('GET', '/webhooks/:webhook/:token', ({ params, now }) => {
       const found = target(params, now);
       if (found.kind === 'interaction') throw DiscordHttpError.notFound(10015, 'Webhook');
-      return ok(state.webhookJson(state.webhooks.get(found.webhook.id)!, true));
+      return ok(state.webhookJson(found.webhook, true));
+    }),
+    route('DELETE', '/webhooks/:webhook/:token', ({ params, now }) => {
+      const found = target(params, now);
+      if (found.kind === 'interaction') throw DiscordHttpError.notFound(10015, 'Webhook');
+      state.deleteWebhook(found.webhook.id);
+      return noContent();
     }),
     route('POST', '/webhooks/:webhook/:token', ({ params, body, query, now }) => {
       const found = target(params, now);
@@ -331,28 +466,18 @@ function webhookRoutes(state: DiscordState, config: RouteConfig): RouteDefinitio
         });
         found.interaction.followUpIds.push(String(message.id));
       } else {
-        const author = {
-          id: found.webhook.id,
-          username: String(body.username ?? found.webhook.name),
-          bot: true,
-        };
-        message = state.createMessage({
-          channelId: found.webhook.channelId,
-          body,
-          author,
-          webhookId: found.webhook.id,
-        });
+        message = executeInChannel(found.webhook, body, query);
       }
       state.changed();
       return query.get('wait') === 'true' ? ok(message) : noContent();
     }),
-    route('GET', '/webhooks/:webhook/:token/messages/:message', ({ params, now }) => {
+    route('GET', '/webhooks/:webhook/:token/messages/:message', ({ params, query, now }) => {
       const found = target(params, now);
-      return ok(state.message(messageOf(found, params.message!))!.json);
+      return ok(state.message(messageOf(found, params.message!, query))!.json);
     }),
-    route('PATCH', '/webhooks/:webhook/:token/messages/:message', ({ params, body, now }) => {
+    route('PATCH', '/webhooks/:webhook/:token/messages/:message', ({ params, body, query, now }) => {
       const found = target(params, now);
-      const id = messageOf(found, params.message!);
+      const id = messageOf(found, params.message!, query);
       validateMessage(body, { requireContent: false });
       const edited = state.editMessage(id, body, { clearLoading: true });
       if (found.kind === 'interaction' && id === found.interaction.originalId) {
@@ -361,9 +486,9 @@ function webhookRoutes(state: DiscordState, config: RouteConfig): RouteDefinitio
       }
       return ok(edited);
     }),
-    route('DELETE', '/webhooks/:webhook/:token/messages/:message', ({ params, now }) => {
+    route('DELETE', '/webhooks/:webhook/:token/messages/:message', ({ params, query, now }) => {
       const found = target(params, now);
-      state.deleteMessage(messageOf(found, params.message!));
+      state.deleteMessage(messageOf(found, params.message!, query));
       return noContent();
     }),
   ];
@@ -453,19 +578,22 @@ function channelRoutes(state: DiscordState, config: RouteConfig): RouteDefinitio
       return noContent();
     }),
     route('POST', '/channels/:channel/webhooks', 'default', ({ params, body }) => {
-      requireGuildChannelAccess(state, params.channel!, true);
-      const name = body.name;
-      if (typeof name !== 'string' || name.length < 1 || name.length > 80 || /discord|clyde/i.test(name)) {
-        throw DiscordHttpError.invalidFormBody({
-          name: {
-            _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 80 in length.' }],
-          },
-        });
-      }
-      return ok(state.webhookJson(state.createWebhook(params.channel!, name), true));
+      requireManageWebhooks(state, params.channel!);
+      const channel = state.channel(params.channel!).channel;
+      if (channel === undefined || THREAD_TYPES.includes(channel.type))
+        throw DiscordHttpError.coded(400, 50024, 'Cannot execute action on this channel type');
+      checkWebhookName('name', body.name);
+      const existing = [...state.webhooks.values()].filter((hook) => hook.channelId === params.channel);
+      if (existing.length >= MAX_WEBHOOKS_PER_CHANNEL)
+        throw DiscordHttpError.coded(
+          400,
+          30007,
+          `Maximum number of webhooks reached (${MAX_WEBHOOKS_PER_CHANNEL})`,
+        );
+      return ok(state.webhookJson(state.createWebhook(params.channel!, String(body.name)), true));
     }),
     route('GET', '/channels/:channel/webhooks', 'default', ({ params }) => {
-      requireGuildChannelAccess(state, params.channel!, false);
+      requireManageWebhooks(state, params.channel!);
       return ok(
         [...state.webhooks.values()]
           .filter((hook) => hook.channelId === params.channel)
@@ -497,6 +625,15 @@ function guildRoutes(state: DiscordState): RouteDefinition[] {
       ok(state.guild(params.guild!).channels.map(channelJson)),
     ),
     route('/guilds/:guild/roles', ({ params }) => ok(state.guild(params.guild!).roles.map(roleJson))),
+    route('/guilds/:guild/threads/active', ({ params }) =>
+      ok({
+        threads: state
+          .guild(params.guild!)
+          .channels.filter((channel) => THREAD_TYPES.includes(channel.type))
+          .map(channelJson),
+        members: [],
+      }),
+    ),
     route('/guilds/:guild/members/:user', ({ params }) => {
       const member = state
         .guild(params.guild!)
