@@ -276,35 +276,34 @@ export async function skipMessage(sql: SqlExecutor, claim: MessageClaim): Promis
 }
 
 /**
- * Records a posted message: the message, its deliveries and their subscriptions' last post. Returns the
- * deliveries that this call marked sent (none when another process recorded it first).
+ * Records a posted message: the message, its deliveries and their subscriptions' last post, in one
+ * statement (one round trip instead of a five-statement transaction; it is atomic all the same). Returns
+ * the deliveries that this call marked sent (none when another process recorded it first: the message's
+ * row lock makes the second writer re-check `status = 'pending'` and find it sent).
  */
 export async function completeMessage(
   sql: SqlExecutor,
   claim: MessageClaim,
   result: { discordMessageId: string; sentAt: Date },
 ): Promise<string[]> {
-  return sql.transaction(async (tx) => {
-    const updated = await tx.query(
-      `UPDATE delivery_messages SET status = 'sent', message_id = $2, sent_at = $3::timestamptz,
+  const rows = await sql.query<{ id: string }>(
+    `WITH message AS (
+       UPDATE delivery_messages SET status = 'sent', message_id = $2, sent_at = $3::timestamptz,
               lease_until = NULL, last_error = NULL
-        WHERE id = $1::bigint AND status = 'pending' RETURNING id`,
-      [claim.id, result.discordMessageId, result.sentAt],
-    );
-    if (updated.length === 0) return [];
-    const deliveries = await tx.query<{ id: string; subscription_id: string }>(
-      `UPDATE deliveries SET status = 'sent', message_id = $2, sent_at = $3::timestamptz, last_error = NULL
-        WHERE delivery_message_id = $1::bigint AND status = 'pending'
-        RETURNING id::text AS id, subscription_id::text AS subscription_id`,
-      [claim.id, result.discordMessageId, result.sentAt],
-    );
-    await tx.query(
-      `UPDATE subscriptions SET last_posted_at = $2::timestamptz
-        WHERE id = ANY($1::uuid[]) AND (last_posted_at IS NULL OR last_posted_at < $2::timestamptz)`,
-      [[...new Set(deliveries.map((row) => row.subscription_id))], result.sentAt],
-    );
-    return deliveries.map((row) => row.id);
-  });
+        WHERE id = $1::bigint AND status = 'pending' RETURNING id
+     ), sent AS (
+       UPDATE deliveries SET status = 'sent', message_id = $2, sent_at = $3::timestamptz, last_error = NULL
+        WHERE delivery_message_id IN (SELECT id FROM message) AND status = 'pending'
+        RETURNING id, subscription_id
+     ), posted AS (
+       UPDATE subscriptions SET last_posted_at = $3::timestamptz
+        WHERE id IN (SELECT subscription_id FROM sent)
+          AND (last_posted_at IS NULL OR last_posted_at < $3::timestamptz)
+     )
+     SELECT id::text AS id FROM sent ORDER BY id`,
+    [claim.id, result.discordMessageId, result.sentAt],
+  );
+  return rows.map((row) => row.id);
 }
 
 /** Schedules another attempt (fenced by the lease). Returns false when the lease was lost. */
