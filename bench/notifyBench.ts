@@ -82,11 +82,13 @@ function clipFor(broadcasterId: string): ClipRecord {
   return makeClip({ broadcasterId, viewCount: 10, createdAt: new Date(Date.now() - 30_000) });
 }
 
-async function ingest(db: Database, clips: ClipRecord[]): Promise<void> {
+/** Stores clips and their events as the sync does, then wakes the notifier as the sync's event would. */
+async function ingest(db: Database, clips: ClipRecord[], worker: ChildProcess): Promise<void> {
   for (let i = 0; i < clips.length; i += 1_000) {
     await db.sql.transaction(async (tx) => {
       await recordClipEvents(tx, await upsertClips(tx, clips.slice(i, i + 1_000), new Date()));
     });
+    worker.stdin!.write('wake\n');
   }
 }
 
@@ -102,8 +104,9 @@ async function startWorker(world: World): Promise<ChildProcess> {
       BENCH_DISCORD_API: world.discord.restUrl,
       BENCH_DISCORD_TOKEN: world.discord.token,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
+  child.stdin!.on('error', () => undefined); // a killed worker's closed pipe
   const lines = createInterface({ input: child.stdout! });
   await new Promise<void>((resolve, reject) => {
     lines.on('line', (line) => line === 'ready' && resolve());
@@ -172,7 +175,7 @@ async function burst(label: string, killMidway: boolean): Promise<void> {
       Array.from({ length: CLIPS_PER_CHANNEL }, () => clipFor(b)),
     );
     const started = Date.now();
-    await ingest(world.db, clips);
+    await ingest(world.db, clips, worker);
     let killedAt: number | null = null;
     if (killMidway) {
       await waitUntil(() => postedClipIds(world).length >= clips.length / 2, 600_000);
@@ -246,7 +249,7 @@ async function trickle(): Promise<void> {
     const worker = await startWorker(world);
     const count = Math.min(200, world.channels.length);
     for (let i = 0; i < count; i += 1) {
-      await ingest(world.db, [clipFor(world.broadcasters[i]!)]);
+      await ingest(world.db, [clipFor(world.broadcasters[i]!)], worker);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await waitUntil(() => postedClipIds(world).length >= count, 60_000);

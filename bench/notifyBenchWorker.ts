@@ -1,5 +1,6 @@
 // One notifier process for bench/notifyBench.ts (so the bench can kill -9 it): fan-out, packing and the
 // delivery worker against the database and Discord REST URL given in the environment.
+import { createInterface } from 'node:readline';
 import { REST } from '@discordjs/rest';
 import { createDatabase } from '../src/db/createDatabase.js';
 import { createNotifier } from '../src/notify/Notifier.js';
@@ -25,6 +26,9 @@ const notifier = createNotifier({
   ...(maxInFlight ? { options: { maxInFlight } } : {}),
 });
 notifier.start();
+// The bench writes a line after each ingest commit: the in-process clip event with which the bot's sync
+// wakes its notifier (src/main.ts), which a notifier in another process would not get.
+createInterface({ input: process.stdin }).on('line', () => notifier.wake());
 console.log('ready');
 process.once('SIGTERM', () => {
   void notifier.stop().then(async () => {

@@ -1,19 +1,24 @@
 import { Registry } from 'prom-client';
 import type { Database } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
+import { batchWhileBusy } from '../shared/batchWhileBusy.js';
 import { createBackgroundLoop, mapWithConcurrency, type BackgroundLoop } from '../sync/backgroundLoop.js';
 import {
   claimDueEdits,
   claimDueMessages,
+  completeMessages,
   defaultPackOptions,
+  loadDeliveriesOfMessages,
   packPendingDeliveries,
   readOutboxStats,
   type MessageClaim,
   type PackOptions,
+  type SentMessage,
 } from './deliveryClaims.js';
 import {
   defaultDeliveryWorkerOptions,
   deliverMessage,
+  type DeliveryBatches,
   type DeliveryContext,
   type DeliveryWorkerOptions,
 } from './deliverMessage.js';
@@ -21,6 +26,9 @@ import { editPostedMessage } from './editPostedMessage.js';
 import { defaultFanOutOptions, fanOutClipEvents, type FanOutOptions } from './fanOutClipEvents.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
 import { createNotifyMetrics } from './notifyMetrics.js';
+
+/** Most posts whose outbox reads or writes share one query. */
+const OUTBOX_BATCH = 100;
 
 export interface NotifierOptions {
   fanOut: Omit<FanOutOptions, 'now'>;
@@ -47,7 +55,7 @@ export const defaultNotifierOptions: NotifierOptions = {
   fanOut: defaultFanOutOptions,
   pack: defaultPackOptions,
   worker: defaultDeliveryWorkerOptions,
-  maxInFlight: 100,
+  maxInFlight: 200,
   leaseMs: 20_000,
   fanOutIdleMs: 1_000,
   deliveryIdleMs: 500,
@@ -101,8 +109,18 @@ export function createNotifier(deps: {
   const metrics = createNotifyMetrics(deps.registry ?? new Registry());
   const clock = deps.clock ?? (() => new Date());
   const sql = deps.db.sql;
+  // Group commit: the posts in flight load their deliveries and record their outcome in shared queries.
+  const batches: DeliveryBatches = {
+    loadDeliveries: batchWhileBusy((ids: string[]) => loadDeliveriesOfMessages(sql, ids), {
+      maxBatch: OUTBOX_BATCH,
+    }),
+    recordSent: batchWhileBusy((sent: SentMessage[]) => completeMessages(sql, sent), {
+      maxBatch: OUTBOX_BATCH,
+    }),
+  };
   const ctx: DeliveryContext = {
     sql,
+    batches,
     discord: deps.discord,
     logger,
     metrics,

@@ -2,14 +2,14 @@ import type { SqlExecutor } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
 import { buildClipPost } from './clipPostMessage.js';
 import {
-  completeMessage,
   deadLetterMessage,
-  loadMessageDeliveries,
   retryMessageLater,
   skipDeliveries,
   skipMessage,
   type MessageClaim,
+  type MessageDelivery,
   type PausedSubscription,
+  type SentMessage,
 } from './deliveryClaims.js';
 import { classifyDeliveryError, retryDelayMs } from './deliveryPolicy.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
@@ -38,8 +38,15 @@ export const defaultDeliveryWorkerOptions: DeliveryWorkerOptions = {
   recentMessagesSearched: 100,
 };
 
+/** The outbox reads and writes of a post; the Notifier batches them across the posts in flight. */
+export interface DeliveryBatches {
+  loadDeliveries(messageId: string): Promise<MessageDelivery[]>;
+  recordSent(sent: SentMessage): Promise<string[]>;
+}
+
 export interface DeliveryContext {
   sql: SqlExecutor;
+  batches: DeliveryBatches;
   discord: NotifyDiscord;
   logger: Logger;
   metrics: NotifyMetrics;
@@ -123,7 +130,7 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
     channelId: claim.channelId,
     attempt: claim.attempts,
   });
-  const deliveries = await loadMessageDeliveries(ctx.sql, claim.id);
+  const deliveries = await ctx.batches.loadDeliveries(claim.id);
   const postable = deliveries.filter((delivery) => !delivery.paused && !delivery.clipDeleted);
   const dropped = deliveries.filter((delivery) => delivery.paused || delivery.clipDeleted);
   if (dropped.length > 0) {
@@ -163,7 +170,7 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
       ).id;
     }
     const sentAt = ctx.clock();
-    const marked = await completeMessage(ctx.sql, claim, { discordMessageId, sentAt });
+    const marked = await ctx.batches.recordSent({ claim, discordMessageId, sentAt });
     ctx.metrics.attempts.inc({ result: found ? 'found' : 'sent' });
     const markedSet = new Set(marked);
     for (const delivery of postable) {

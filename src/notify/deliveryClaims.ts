@@ -218,8 +218,19 @@ export async function loadMessageDeliveries(
   messageId: string,
   status: 'pending' | 'sent' = 'pending',
 ): Promise<MessageDelivery[]> {
+  const [deliveries] = await loadDeliveriesOfMessages(sql, [messageId], status);
+  return deliveries!;
+}
+
+/** The deliveries of several messages in one query; one list per message id, in the order given. */
+export async function loadDeliveriesOfMessages(
+  sql: SqlExecutor,
+  messageIds: readonly string[],
+  status: 'pending' | 'sent' = 'pending',
+): Promise<MessageDelivery[][]> {
   const rows = await sql.query<Record<string, unknown>>(
-    `SELECT d.id::text AS delivery_id, s.id::text AS subscription_id, s.guild_id, s.paused, s.mention_role_id,
+    `SELECT d.delivery_message_id::text AS message_id,
+            d.id::text AS delivery_id, s.id::text AS subscription_id, s.guild_id, s.paused, s.mention_role_id,
             c.id AS clip_id, c.deleted_at IS NOT NULL AS clip_deleted, c.title, c.url, c.thumbnail_url,
             c.view_count, c.duration_sec, c.created_at, c.first_seen_at, b.display_name, g.name AS game_name,
             c.creator_name
@@ -228,11 +239,17 @@ export async function loadMessageDeliveries(
        JOIN clips c ON c.id = d.clip_id
        JOIN broadcasters b ON b.id = c.broadcaster_id
        LEFT JOIN games g ON g.id = c.game_id
-      WHERE d.delivery_message_id = $1::bigint AND d.status = $2
+      WHERE d.delivery_message_id = ANY($1::bigint[]) AND d.status = $2
       ORDER BY d.id`,
-    [messageId, status],
+    [messageIds, status],
   );
-  return rows.map((row) => ({
+  const byMessage = new Map(messageIds.map((id) => [id, [] as MessageDelivery[]]));
+  for (const row of rows) byMessage.get(String(row.message_id))?.push(toMessageDelivery(row));
+  return messageIds.map((id) => byMessage.get(id)!);
+}
+
+function toMessageDelivery(row: Record<string, unknown>): MessageDelivery {
+  return {
     deliveryId: String(row.delivery_id),
     subscriptionId: String(row.subscription_id),
     guildId: String(row.guild_id),
@@ -250,7 +267,7 @@ export async function loadMessageDeliveries(
     broadcasterName: String(row.display_name),
     gameName: (row.game_name as string | null) ?? null,
     creatorName: String(row.creator_name),
-  }));
+  };
 }
 
 /** Marks deliveries that must not be posted any more (paused subscription, deleted clip). */
@@ -275,35 +292,68 @@ export async function skipMessage(sql: SqlExecutor, claim: MessageClaim): Promis
   );
 }
 
+export interface SentMessage {
+  claim: MessageClaim;
+  discordMessageId: string;
+  sentAt: Date;
+}
+
 /**
- * Records a posted message: the message, its deliveries and their subscriptions' last post, in one
- * statement (one round trip instead of a five-statement transaction; it is atomic all the same). Returns
- * the deliveries that this call marked sent (none when another process recorded it first: the message's
- * row lock makes the second writer re-check `status = 'pending'` and find it sent).
+ * Records a posted message: the message, its deliveries and their subscriptions' last post. Returns the
+ * deliveries that this call marked sent (none when another process recorded it first).
  */
 export async function completeMessage(
   sql: SqlExecutor,
   claim: MessageClaim,
   result: { discordMessageId: string; sentAt: Date },
 ): Promise<string[]> {
-  const rows = await sql.query<{ id: string }>(
-    `WITH message AS (
-       UPDATE delivery_messages SET status = 'sent', message_id = $2, sent_at = $3::timestamptz,
+  const [marked] = await completeMessages(sql, [{ claim, ...result }]);
+  return marked!;
+}
+
+/**
+ * Records several posted messages in one statement (one round trip for a group of posts instead of a
+ * transaction of five per post; atomic all the same). Returns, per message in the order given, the
+ * deliveries this call marked sent: none for a message another process recorded first (its row lock makes
+ * the second writer re-check `status = 'pending'` and find it sent). Rows are locked in id order.
+ */
+export async function completeMessages(
+  sql: SqlExecutor,
+  sent: readonly SentMessage[],
+): Promise<string[][]> {
+  const ordered = [...sent].sort((a, b) => Number(BigInt(a.claim.id) - BigInt(b.claim.id)));
+  const rows = await sql.query<{ id: string; message_id: string }>(
+    `WITH posted AS (
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS p(id, discord_message_id, sent_at)
+     ), message AS (
+       UPDATE delivery_messages m SET status = 'sent', message_id = p.discord_message_id, sent_at = p.sent_at,
               lease_until = NULL, last_error = NULL
-        WHERE id = $1::bigint AND status = 'pending' RETURNING id
-     ), sent AS (
-       UPDATE deliveries SET status = 'sent', message_id = $2, sent_at = $3::timestamptz, last_error = NULL
-        WHERE delivery_message_id IN (SELECT id FROM message) AND status = 'pending'
-        RETURNING id, subscription_id
-     ), posted AS (
-       UPDATE subscriptions SET last_posted_at = $3::timestamptz
-        WHERE id IN (SELECT subscription_id FROM sent)
-          AND (last_posted_at IS NULL OR last_posted_at < $3::timestamptz)
+         FROM posted p
+        WHERE m.id = p.id AND m.status = 'pending'
+        RETURNING m.id, m.message_id, m.sent_at
+     ), delivered AS (
+       UPDATE deliveries d SET status = 'sent', message_id = message.message_id, sent_at = message.sent_at,
+              last_error = NULL
+         FROM message
+        WHERE d.delivery_message_id = message.id AND d.status = 'pending'
+        RETURNING d.id, d.delivery_message_id, d.subscription_id, d.sent_at
+     ), latest AS (
+       SELECT subscription_id, max(sent_at) AS sent_at FROM delivered GROUP BY subscription_id
+     ), last_posted AS (
+       UPDATE subscriptions s SET last_posted_at = latest.sent_at
+         FROM latest
+        WHERE s.id = latest.subscription_id AND (s.last_posted_at IS NULL OR s.last_posted_at < latest.sent_at)
      )
-     SELECT id::text AS id FROM sent ORDER BY id`,
-    [claim.id, result.discordMessageId, result.sentAt],
+     SELECT id::text AS id, delivery_message_id::text AS message_id FROM delivered ORDER BY id`,
+    [
+      ordered.map((message) => message.claim.id),
+      ordered.map((message) => message.discordMessageId),
+      ordered.map((message) => message.sentAt),
+    ],
   );
-  return rows.map((row) => row.id);
+  const byMessage = new Map(sent.map((message) => [message.claim.id, [] as string[]]));
+  for (const row of rows) byMessage.get(row.message_id)?.push(row.id);
+  return sent.map((message) => byMessage.get(message.claim.id)!);
 }
 
 /** Schedules another attempt (fenced by the lease). Returns false when the lease was lost. */
