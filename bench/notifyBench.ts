@@ -207,10 +207,7 @@ async function burst(label: string, killMidway: boolean): Promise<void> {
     const bound = lowerBoundSec(messagesInChannels, Math.max(0, ...messagesPerChannel.values()));
     // The same bound for the fewest messages the 10-embed limit allows (every channel's clips coalesced).
     const fewestMessages = world.channels.length * Math.ceil(CLIPS_PER_CHANNEL / MAX_EMBEDS_PER_MESSAGE);
-    const fewestBound = lowerBoundSec(
-      fewestMessages,
-      Math.ceil(CLIPS_PER_CHANNEL / MAX_EMBEDS_PER_MESSAGE),
-    );
+    const fewestBound = lowerBoundSec(fewestMessages, Math.ceil(CLIPS_PER_CHANNEL / MAX_EMBEDS_PER_MESSAGE));
     // Less sensitive to the machine's load than the total: the posting rate between the first and the
     // last post, against the 50/s allowed (the total also holds the fan-out before the first post).
     const postTimes = posts.filter((request) => request.status === 200).map((request) => request.at);

@@ -317,10 +317,7 @@ export async function completeMessage(
  * deliveries this call marked sent: none for a message another process recorded first (its row lock makes
  * the second writer re-check `status = 'pending'` and find it sent). Rows are locked in id order.
  */
-export async function completeMessages(
-  sql: SqlExecutor,
-  sent: readonly SentMessage[],
-): Promise<string[][]> {
+export async function completeMessages(sql: SqlExecutor, sent: readonly SentMessage[]): Promise<string[][]> {
   const ordered = [...sent].sort((a, b) => Number(BigInt(a.claim.id) - BigInt(b.claim.id)));
   const rows = await sql.query<{ id: string; message_id: string }>(
     `WITH posted AS (
