@@ -1,18 +1,24 @@
 import { Registry } from 'prom-client';
 import type { Database } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
+import { batchWhileBusy } from '../shared/batchWhileBusy.js';
 import { createBackgroundLoop, mapWithConcurrency, type BackgroundLoop } from '../sync/backgroundLoop.js';
 import {
   claimDueEdits,
   claimDueMessages,
+  completeMessages,
   defaultPackOptions,
+  loadDeliveriesOfMessages,
   packPendingDeliveries,
   readOutboxStats,
+  type MessageClaim,
   type PackOptions,
+  type SentMessage,
 } from './deliveryClaims.js';
 import {
   defaultDeliveryWorkerOptions,
   deliverMessage,
+  type DeliveryBatches,
   type DeliveryContext,
   type DeliveryWorkerOptions,
 } from './deliverMessage.js';
@@ -23,12 +29,20 @@ import { createNotifyMetrics } from './notifyMetrics.js';
 import { claimDuePauseNotices, sendPauseNotice } from './pauseNotices.js';
 import type { WebhookPoster } from './webhooks/WebhookPoster.js';
 
+/** Most posts whose outbox reads or writes share one query. */
+const OUTBOX_BATCH = 100;
+
 export interface NotifierOptions {
   fanOut: Omit<FanOutOptions, 'now'>;
   pack: PackOptions;
   worker: DeliveryWorkerOptions;
-  /** Messages claimed (and posted concurrently, one per channel) per iteration. */
-  claimBatchSize: number;
+  /**
+   * Most messages in flight (claimed, not yet recorded; at most one per channel). The delivery loop tops
+   * up as posts finish instead of waiting for a whole batch, so a slow post never idles the others; the
+   * REST client paces what is in flight to Discord's global limit (50 requests/s), so this only needs to
+   * cover the time a claim spends being loaded, posted and recorded.
+   */
+  maxInFlight: number;
   /**
    * Claim lease. Longer than a normal post (including @discordjs/rest's own retries); if it expires
    * mid-post, another process re-sends with the same nonce and Discord answers with the same message.
@@ -43,7 +57,7 @@ export const defaultNotifierOptions: NotifierOptions = {
   fanOut: defaultFanOutOptions,
   pack: defaultPackOptions,
   worker: defaultDeliveryWorkerOptions,
-  claimBatchSize: 100,
+  maxInFlight: 200,
   leaseMs: 20_000,
   fanOutIdleMs: 1_000,
   deliveryIdleMs: 500,
@@ -61,7 +75,7 @@ export interface NotifierSteps {
   fanOut(): Promise<number>;
   /** Packs pending deliveries into messages; returns how many deliveries were packed or skipped. */
   pack(): Promise<number>;
-  /** Claims and posts one batch of due messages; returns how many were claimed. */
+  /** Claims and posts one batch of due messages (up to maxInFlight); returns how many were claimed. */
   deliverDue(): Promise<number>;
   /** Edits or removes posts whose clips were renamed or deleted; returns how many were claimed. */
   syncClipChanges(): Promise<number>;
@@ -101,8 +115,18 @@ export function createNotifier(deps: {
   const metrics = createNotifyMetrics(deps.registry ?? new Registry());
   const clock = deps.clock ?? (() => new Date());
   const sql = deps.db.sql;
+  // Group commit: the posts in flight load their deliveries and record their outcome in shared queries.
+  const batches: DeliveryBatches = {
+    loadDeliveries: batchWhileBusy((ids: string[]) => loadDeliveriesOfMessages(sql, ids), {
+      maxBatch: OUTBOX_BATCH,
+    }),
+    recordSent: batchWhileBusy((sent: SentMessage[]) => completeMessages(sql, sent), {
+      maxBatch: OUTBOX_BATCH,
+    }),
+  };
   const ctx: DeliveryContext = {
     sql,
+    batches,
     discord: deps.discord,
     logger,
     metrics,
@@ -111,6 +135,36 @@ export function createNotifier(deps: {
     ...(deps.webhooks === undefined ? {} : { webhooks: deps.webhooks }),
   };
   let lastGauges = 0;
+
+  const claimMessages = (limit: number) =>
+    claimDueMessages(sql, { now: clock(), limit, leaseMs: options.leaseMs });
+  const deliverClaim = async (claim: MessageClaim): Promise<void> => {
+    try {
+      await deliverMessage(ctx, claim);
+    } catch (error) {
+      // A database error while recording: the lease expires and the message is tried again (same nonce).
+      logger.error({ err: error, deliveryMessageId: claim.id }, 'Delivery message could not be recorded');
+    }
+  };
+
+  // The delivery loop's posts in flight. Claims are topped up to maxInFlight; when half have finished the
+  // loop is woken to claim more, so the pipe stays full without a claim query per finished post.
+  const inFlight = new Set<Promise<void>>();
+  const topUpInFlight = async (): Promise<number> => {
+    const room = options.maxInFlight - inFlight.size;
+    if (room <= 0) return 0;
+    const claims = await claimMessages(room);
+    for (const claim of claims) {
+      const post: Promise<void> = deliverClaim(claim).finally(() => {
+        inFlight.delete(post);
+        metrics.inFlight.set(inFlight.size);
+        if (inFlight.size <= options.maxInFlight / 2) delivery.wake();
+      });
+      inFlight.add(post);
+    }
+    metrics.inFlight.set(inFlight.size);
+    return claims.length;
+  };
 
   const steps: NotifierSteps = {
     async fanOut() {
@@ -141,19 +195,8 @@ export function createNotifier(deps: {
       return result.handled;
     },
     async deliverDue() {
-      const claims = await claimDueMessages(sql, {
-        now: clock(),
-        limit: options.claimBatchSize,
-        leaseMs: options.leaseMs,
-      });
-      await mapWithConcurrency(claims, options.claimBatchSize, async (claim) => {
-        try {
-          await deliverMessage(ctx, claim);
-        } catch (error) {
-          // A database error while recording: the lease expires and the message is tried again (same nonce).
-          logger.error({ err: error, deliveryMessageId: claim.id }, 'Delivery message could not be recorded');
-        }
-      });
+      const claims = await claimMessages(options.maxInFlight);
+      await Promise.all(claims.map(deliverClaim));
       return claims.length;
     },
     async syncClipChanges() {
@@ -197,7 +240,7 @@ export function createNotifier(deps: {
     idleDelayMs: options.deliveryIdleMs,
     run: async () => {
       const packed = await steps.pack();
-      const claimed = await steps.deliverDue();
+      const claimed = await topUpInFlight();
       const edited = await steps.syncClipChanges();
       const noticed = await steps.sendPauseNotices();
       if (Date.now() - lastGauges >= 5_000) {
@@ -221,6 +264,8 @@ export function createNotifier(deps: {
       if (!started) return;
       started = false;
       await Promise.all([fanOutLoop.stop(), delivery.stop()]);
+      // Posts already under way are finished and recorded (each is bounded by the REST client's timeouts).
+      await Promise.all(inFlight);
       logger.info('Notifier stopped');
     },
     wake() {

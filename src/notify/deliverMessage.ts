@@ -2,13 +2,14 @@ import type { SqlExecutor } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
 import { buildClipPost } from './clipPostMessage.js';
 import {
-  completeMessage,
   deadLetterMessage,
-  loadMessageDeliveries,
   retryMessageLater,
   skipDeliveries,
   skipMessage,
   type MessageClaim,
+  type MessageDelivery,
+  type PausedSubscription,
+  type SentMessage,
 } from './deliveryClaims.js';
 import { classifyDeliveryError, nextRetryDelayMs } from './deliveryPolicy.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
@@ -43,8 +44,15 @@ export const defaultDeliveryWorkerOptions: DeliveryWorkerOptions = {
   maxEditAttempts: 6,
 };
 
+/** The outbox reads and writes of a post; the Notifier batches them across the posts in flight. */
+export interface DeliveryBatches {
+  loadDeliveries(messageId: string): Promise<MessageDelivery[]>;
+  recordSent(sent: SentMessage): Promise<string[]>;
+}
+
 export interface DeliveryContext {
   sql: SqlExecutor;
+  batches: DeliveryBatches;
   discord: NotifyDiscord;
   logger: Logger;
   metrics: NotifyMetrics;
@@ -75,7 +83,7 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
     channelId: claim.channelId,
     attempt: claim.attempts,
   });
-  const deliveries = await loadMessageDeliveries(ctx.sql, claim.id);
+  const deliveries = await ctx.batches.loadDeliveries(claim.id);
   const postable = deliveries.filter((delivery) => !delivery.paused && !delivery.clipDeleted);
   const dropped = deliveries.filter((delivery) => delivery.paused || delivery.clipDeleted);
   if (dropped.length > 0) {
@@ -136,7 +144,7 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
     }
     const sentAt = ctx.clock();
     if (discordMessageId === null) throw new Error('no message id after posting');
-    const marked = await completeMessage(ctx.sql, claim, { discordMessageId, sentAt, webhookId });
+    const marked = await ctx.batches.recordSent({ claim, discordMessageId, sentAt, webhookId });
     ctx.metrics.attempts.inc({ result: found ? 'found' : 'sent' });
     const markedSet = new Set(marked);
     for (const delivery of postable) {

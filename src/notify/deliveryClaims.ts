@@ -290,8 +290,19 @@ export async function loadMessageDeliveries(
   messageId: string,
   status: 'pending' | 'sent' = 'pending',
 ): Promise<MessageDelivery[]> {
+  const [deliveries] = await loadDeliveriesOfMessages(sql, [messageId], status);
+  return deliveries!;
+}
+
+/** The deliveries of several messages in one query; one list per message id, in the order given. */
+export async function loadDeliveriesOfMessages(
+  sql: SqlExecutor,
+  messageIds: readonly string[],
+  status: 'pending' | 'sent' = 'pending',
+): Promise<MessageDelivery[][]> {
   const rows = await sql.query<Record<string, unknown>>(
-    `SELECT d.id::text AS delivery_id, s.id::text AS subscription_id, s.guild_id, s.paused, s.mention_role_id,
+    `SELECT d.delivery_message_id::text AS message_id,
+            d.id::text AS delivery_id, s.id::text AS subscription_id, s.guild_id, s.paused, s.mention_role_id,
             c.id AS clip_id, c.deleted_at IS NOT NULL AS clip_deleted, c.title, c.url, c.thumbnail_url,
             c.view_count, c.duration_sec, c.created_at, c.first_seen_at, b.display_name, g.name AS game_name,
             c.creator_name, COALESCE(d.moment_of, d.id)::text AS moment_anchor
@@ -300,11 +311,17 @@ export async function loadMessageDeliveries(
        JOIN clips c ON c.id = d.clip_id
        JOIN broadcasters b ON b.id = c.broadcaster_id
        LEFT JOIN games g ON g.id = c.game_id
-      WHERE d.delivery_message_id = $1::bigint AND d.status = $2
+      WHERE d.delivery_message_id = ANY($1::bigint[]) AND d.status = $2
       ORDER BY d.id`,
-    [messageId, status],
+    [messageIds, status],
   );
-  return rows.map((row) => ({
+  const byMessage = new Map(messageIds.map((id) => [id, [] as MessageDelivery[]]));
+  for (const row of rows) byMessage.get(String(row.message_id))?.push(toMessageDelivery(row));
+  return messageIds.map((id) => byMessage.get(id)!);
+}
+
+function toMessageDelivery(row: Record<string, unknown>): MessageDelivery {
+  return {
     deliveryId: String(row.delivery_id),
     subscriptionId: String(row.subscription_id),
     guildId: String(row.guild_id),
@@ -323,7 +340,7 @@ export async function loadMessageDeliveries(
     gameName: (row.game_name as string | null) ?? null,
     creatorName: String(row.creator_name),
     momentAnchor: String(row.moment_anchor),
-  }));
+  };
 }
 
 /** Marks deliveries that must not be posted any more (paused subscription, deleted clip). */
@@ -348,6 +365,14 @@ export async function skipMessage(sql: SqlExecutor, claim: MessageClaim): Promis
   );
 }
 
+export interface SentMessage {
+  claim: MessageClaim;
+  discordMessageId: string;
+  sentAt: Date;
+  /** The webhook that posted it (webhook mode), so edits go through it; null or absent: the bot posted. */
+  webhookId?: string | null;
+}
+
 /**
  * Records a posted message: the message, its deliveries and their subscriptions' last post. Returns the
  * deliveries that this call marked sent (none when another process recorded it first).
@@ -357,27 +382,52 @@ export async function completeMessage(
   claim: MessageClaim,
   result: { discordMessageId: string; sentAt: Date; webhookId?: string | null },
 ): Promise<string[]> {
-  return sql.transaction(async (tx) => {
-    const updated = await tx.query(
-      `UPDATE delivery_messages SET status = 'sent', message_id = $2, sent_at = $3::timestamptz,
-              lease_until = NULL, last_error = NULL, webhook_id = $4
-        WHERE id = $1::bigint AND status = 'pending' RETURNING id`,
-      [claim.id, result.discordMessageId, result.sentAt, result.webhookId ?? null],
-    );
-    if (updated.length === 0) return [];
-    const deliveries = await tx.query<{ id: string; subscription_id: string }>(
-      `UPDATE deliveries SET status = 'sent', message_id = $2, sent_at = $3::timestamptz, last_error = NULL
-        WHERE delivery_message_id = $1::bigint AND status = 'pending'
-        RETURNING id::text AS id, subscription_id::text AS subscription_id`,
-      [claim.id, result.discordMessageId, result.sentAt],
-    );
-    await tx.query(
-      `UPDATE subscriptions SET last_posted_at = $2::timestamptz
-        WHERE id = ANY($1::uuid[]) AND (last_posted_at IS NULL OR last_posted_at < $2::timestamptz)`,
-      [[...new Set(deliveries.map((row) => row.subscription_id))], result.sentAt],
-    );
-    return deliveries.map((row) => row.id);
-  });
+  const [marked] = await completeMessages(sql, [{ claim, ...result }]);
+  return marked!;
+}
+
+/**
+ * Records several posted messages in one statement (one round trip for a group of posts instead of a
+ * transaction of five per post; atomic all the same). Returns, per message in the order given, the
+ * deliveries this call marked sent: none for a message another process recorded first (its row lock makes
+ * the second writer re-check `status = 'pending'` and find it sent). Rows are locked in id order.
+ */
+export async function completeMessages(sql: SqlExecutor, sent: readonly SentMessage[]): Promise<string[][]> {
+  const ordered = [...sent].sort((a, b) => Number(BigInt(a.claim.id) - BigInt(b.claim.id)));
+  const rows = await sql.query<{ id: string; message_id: string }>(
+    `WITH posted AS (
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[])
+                  AS p(id, discord_message_id, sent_at, webhook_id)
+     ), message AS (
+       UPDATE delivery_messages m SET status = 'sent', message_id = p.discord_message_id, sent_at = p.sent_at,
+              lease_until = NULL, last_error = NULL, webhook_id = p.webhook_id
+         FROM posted p
+        WHERE m.id = p.id AND m.status = 'pending'
+        RETURNING m.id, m.message_id, m.sent_at
+     ), delivered AS (
+       UPDATE deliveries d SET status = 'sent', message_id = message.message_id, sent_at = message.sent_at,
+              last_error = NULL
+         FROM message
+        WHERE d.delivery_message_id = message.id AND d.status = 'pending'
+        RETURNING d.id, d.delivery_message_id, d.subscription_id, d.sent_at
+     ), latest AS (
+       SELECT subscription_id, max(sent_at) AS sent_at FROM delivered GROUP BY subscription_id
+     ), last_posted AS (
+       UPDATE subscriptions s SET last_posted_at = latest.sent_at
+         FROM latest
+        WHERE s.id = latest.subscription_id AND (s.last_posted_at IS NULL OR s.last_posted_at < latest.sent_at)
+     )
+     SELECT id::text AS id, delivery_message_id::text AS message_id FROM delivered ORDER BY id`,
+    [
+      ordered.map((message) => message.claim.id),
+      ordered.map((message) => message.discordMessageId),
+      ordered.map((message) => message.sentAt),
+      ordered.map((message) => message.webhookId ?? null),
+    ],
+  );
+  const byMessage = new Map(sent.map((message) => [message.claim.id, [] as string[]]));
+  for (const row of rows) byMessage.get(row.message_id)?.push(row.id);
+  return sent.map((message) => byMessage.get(message.claim.id)!);
 }
 
 /** Schedules another attempt (fenced by the lease). Returns false when the lease was lost. */

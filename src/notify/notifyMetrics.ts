@@ -47,6 +47,10 @@ export function createNotifyMetrics(registry: Registry) {
       name: 'tcs_notify_queue_depth',
       help: 'Pending deliveries (not yet posted, failed or skipped)',
     }),
+    inFlight: getOrCreateGauge(registry, {
+      name: 'tcs_notify_messages_in_flight',
+      help: 'Delivery messages claimed by this process and not yet recorded (posting or waiting for the rate limit)',
+    }),
     oldestPendingAge: getOrCreateGauge(registry, {
       name: 'tcs_notify_oldest_pending_age_seconds',
       help: 'Age of the oldest pending delivery',

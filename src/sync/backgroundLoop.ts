@@ -4,7 +4,11 @@ export interface BackgroundLoop {
   start(): void;
   /** Stops scheduling and waits for the running iteration to finish. */
   stop(): Promise<void>;
-  /** Runs the next iteration now instead of after the idle delay (no effect while one runs or backs off). */
+  /**
+   * Runs the next iteration now instead of after the idle delay; woken while an iteration runs, the loop
+   * runs again as soon as it ends (the work that woke it may have come too late for it). No effect while
+   * backing off after an error.
+   */
   wake(): void;
 }
 
@@ -28,6 +32,7 @@ export function createBackgroundLoop(options: {
   let failures = 0;
 
   let idle = false;
+  let wokenWhileRunning = false;
   const schedule = (delayMs: number) => {
     if (!running) return;
     timer = setTimeout(() => {
@@ -38,12 +43,14 @@ export function createBackgroundLoop(options: {
   };
 
   const iterate = async () => {
+    wokenWhileRunning = false;
     try {
       const result = await options.run();
       if (failures > 0) log.info({ failures }, 'Loop recovered');
       failures = 0;
-      idle = result === 'idle';
-      schedule(result === 'busy' ? 0 : options.idleDelayMs * (0.8 + 0.4 * Math.random()));
+      const again = result === 'busy' || wokenWhileRunning;
+      idle = !again;
+      schedule(again ? 0 : options.idleDelayMs * (0.8 + 0.4 * Math.random()));
     } catch (error) {
       failures += 1;
       const ceiling = Math.min(maxBackoffMs, options.idleDelayMs * 2 ** Math.min(failures, 10));
@@ -61,7 +68,12 @@ export function createBackgroundLoop(options: {
       schedule(0);
     },
     wake() {
-      if (!running || !idle || timer === undefined) return;
+      if (!running) return;
+      if (timer === undefined) {
+        wokenWhileRunning = true;
+        return;
+      }
+      if (!idle) return;
       clearTimeout(timer);
       timer = undefined;
       idle = false;
