@@ -8,7 +8,6 @@ import {
   skipMessage,
   type MessageClaim,
   type MessageDelivery,
-  type PausedSubscription,
   type SentMessage,
 } from './deliveryClaims.js';
 import { classifyDeliveryError, nextRetryDelayMs } from './deliveryPolicy.js';
