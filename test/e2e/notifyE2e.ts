@@ -19,11 +19,15 @@ export interface NotifyWorld {
   twitch: FakeTwitch;
   database: { url: string; drop(): Promise<void> };
   pool: pg.Pool;
-  startBot(): Promise<BotProcess>;
-  /** A broadcaster on the fake Twitch, tracked by the bot, and a subscription posting it to a new channel. */
+  /** Starts a bot process (with `env` added to the fakes' environment) and waits until it notifies. */
+  startBot(env?: Record<string, string>): Promise<BotProcess>;
+  /**
+   * A broadcaster on the fake Twitch, tracked by the bot, and a subscription posting it to a new channel of
+   * the default guild (or of `guildId`, which must already be recorded in the guilds table).
+   */
   subscribe(
     login: string,
-    options?: { minViews?: number },
+    options?: { minViews?: number; guildId?: string },
   ): Promise<{ broadcasterId: string; channelId: string }>;
   /** Makes the channels' next poll due now. */
   pollNow(): Promise<void>;
@@ -37,8 +41,10 @@ export interface NotifyWorld {
   close(): Promise<void>;
 }
 
-export async function startNotifyWorld(): Promise<NotifyWorld> {
-  const discord = await startFakeDiscord();
+export async function startNotifyWorld(
+  options: { discord?: Parameters<typeof startFakeDiscord>[0] } = {},
+): Promise<NotifyWorld> {
+  const discord = await startFakeDiscord(options.discord);
   const twitch = await startFakeTwitch({ clipVisibilityDelayMs: 0 });
   const database = await createTestPostgresDatabase();
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
@@ -54,16 +60,17 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
     twitch,
     database,
     pool,
-    async startBot() {
+    async startBot(extraEnv = {}) {
       const env = botEnvForFakes(discord, twitch, {
         DATABASE_URL: database.url,
         REDIS_URL,
         ADMIN_PORT: String(await freePort()),
         LOG_LEVEL: 'info',
+        ...extraEnv,
       });
       const bot = startBotProcess({ env });
       bots.push(bot);
-      await bot.waitForLog((line) => line.msg === 'Notifier started', 60_000);
+      await bot.waitForLog((line) => line.msg === 'Notifier started', 120_000);
       if (!migrated) {
         migrated = true;
         await pool.query(
@@ -76,7 +83,7 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
     },
     async subscribe(login, options = {}) {
       const broadcaster = twitch.addBroadcaster({ login });
-      const channel = discord.addChannel(guildId, { name: `clips-${login}` });
+      const channel = discord.addChannel(options.guildId ?? guildId, { name: `clips-${login}` });
       const since = new Date(Date.now() - 10 * 60_000);
       await pool.query(`INSERT INTO broadcasters (id, login, display_name) VALUES ($1, $2, $2)`, [
         broadcaster.id,
@@ -92,7 +99,14 @@ export async function startNotifyWorld(): Promise<NotifyWorld> {
         `INSERT INTO subscriptions (id, guild_id, discord_channel_id, broadcaster_id, min_views, post_clips_since,
                                     created_by_user_id)
          VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)`,
-        [guildId, channel.id, broadcaster.id, options.minViews ?? 0, since, discord.fixtures.owner.id],
+        [
+          options.guildId ?? guildId,
+          channel.id,
+          broadcaster.id,
+          options.minViews ?? 0,
+          since,
+          discord.fixtures.owner.id,
+        ],
       );
       return { broadcasterId: broadcaster.id, channelId: channel.id };
     },

@@ -1,0 +1,276 @@
+// Two bot processes, each running one of two Discord shards, on one PostgreSQL and one Redis: each guild's
+// interactions reach and are answered by the process whose shard owns the guild, guild membership is kept
+// right although each process sees only its own guilds, every clip is posted once, Twitch never answers 429,
+// and after a kill -9 the other process takes over the killed one's deliveries once their lease runs out.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeGuild } from '../fakes/discord/index.js';
+import { shardForGuild } from '../fakes/discord/snowflake.js';
+import type { BotProcess } from '../support/botProcess.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/redisServer.js';
+import { startNotifyWorld, type NotifyWorld } from './notifyE2e.js';
+
+const METRICS_TOKEN = 'sharding-e2e-metrics-token';
+/** The delivery claim lease of the notifier (src/notify/Notifier.ts), documented in docs/operations.md. */
+const DELIVERY_LEASE_MS = 20_000;
+
+interface ShardedBot {
+  shard: number;
+  process: BotProcess;
+  adminPort: number;
+}
+
+async function admin(bot: ShardedBot, path: string): Promise<Response> {
+  return fetch(`http://127.0.0.1:${bot.adminPort}${path}`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+}
+
+/** Sum of a counter's samples in a bot's /metrics. */
+async function metricSum(bot: ShardedBot, name: string): Promise<number> {
+  const text = await (await admin(bot, '/metrics')).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+describe('two bot processes, two shards', () => {
+  let world: NotifyWorld;
+  const bots: ShardedBot[] = [];
+  const guildOn: FakeGuild[] = [];
+
+  beforeAll(async () => {
+    // Discord's defaults: max_concurrency 1 (both shards share one IDENTIFY slot per 5 s).
+    world = await startNotifyWorld({ discord: { shardCount: 2 } });
+    for (const shard of [0, 1]) {
+      guildOn[shard] = world.discord.addGuild({
+        id: world.discord.guildIdOnShard(shard, 2),
+        name: `Shard ${shard} fans`,
+        ownerId: world.discord.fixtures.owner.id,
+        channels: [{ name: 'general' }],
+        members: [{ user: world.discord.fixtures.owner }, { user: world.discord.fixtures.member }],
+      });
+    }
+    const started = await Promise.all(
+      [0, 1].map(async (shard) => {
+        const port = String(await freePort());
+        const process = await world.startBot({
+          SHARD_COUNT: '2',
+          SHARD_IDS: String(shard),
+          METRICS_TOKEN,
+          ADMIN_PORT: port,
+        });
+        return { shard, process, adminPort: Number(port) };
+      }),
+    );
+    bots.push(...started);
+    await Promise.all(
+      bots.map((bot) => bot.process.waitForLog((line) => line.msg === 'discord gateway ready', 90_000)),
+    );
+  }, 300_000);
+  afterAll(async () => world?.close());
+
+  it('identifies each shard once, spaced by the shared max_concurrency slot, and reports it', async () => {
+    const identifies = world.discord.gateway.handshakes.filter((handshake) => handshake.op === 'identify');
+    // Discord answers an IDENTIFY within 5 s of another of the same rate-limit key with op 9: none here.
+    expect(identifies.map((handshake) => handshake.rejectedWith)).toEqual([undefined, undefined]);
+    expect(identifies.map((handshake) => handshake.shard).sort()).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect(Math.abs(identifies[1]!.at - identifies[0]!.at)).toBeGreaterThanOrEqual(5_000);
+    expect(world.discord.gateway.connectedShards.sort()).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+
+    for (const bot of bots) {
+      const readiness = (await (await admin(bot, '/readyz')).json()) as {
+        status: string;
+        checks: { discord: { status: string; detail: string } };
+      };
+      expect(readiness.status).toBe('ready');
+      expect(readiness.checks.discord).toMatchObject({
+        status: 'up',
+        detail: `shards ${bot.shard} of 2: ${bot.shard} ready`,
+      });
+      const metrics = await (await admin(bot, '/metrics')).text();
+      expect(metrics).toContain(`tcs_discord_shard_status{shard="${bot.shard}",status="ready"} 1`);
+      expect(metrics).not.toContain(`tcs_discord_shard_status{shard="${1 - bot.shard}"`);
+      expect(metrics).toMatch(new RegExp(`tcs_discord_shard_guilds\\{shard="${bot.shard}"\\} [1-9]`));
+    }
+  });
+
+  it('records every guild as present though each process sees only its own shard', async () => {
+    const allGuilds = world.discord.state.guilds.map((guild) => guild.id).sort();
+    const rows = await eventually(
+      async () => {
+        const { rows } = await world.pool.query<{ id: string; left_at: Date | null }>(
+          `SELECT id, left_at FROM guilds ORDER BY id`,
+        );
+        return rows.length === allGuilds.length ? rows : undefined;
+      },
+      10_000,
+      'every guild recorded',
+    );
+    expect(rows.map((row) => row.id)).toEqual(allGuilds);
+    expect(rows.every((row) => row.left_at === null)).toBe(true);
+  });
+
+  it('answers each interaction once, from the process running the shard of its guild (DMs: shard 0)', async () => {
+    const before = await Promise.all(bots.map((bot) => metricSum(bot, 'tcs_discord_interactions_total')));
+    const handles = [
+      ...[0, 1, 2].map(() => world.discord.interact.slashCommand({ name: 'help', guildId: guildOn[0]!.id })),
+      ...[0, 1, 2].map(() => world.discord.interact.slashCommand({ name: 'help', guildId: guildOn[1]!.id })),
+      world.discord.interact.slashCommand({ name: 'help', guildId: null }),
+    ];
+    await Promise.all(handles.map((handle) => handle.callback(15_000)));
+    for (const handle of handles) {
+      const callbacks = world.discord.findRequests(
+        (request) => request.method === 'POST' && request.path.startsWith(`/interactions/${handle.id}/`),
+      );
+      expect(callbacks).toHaveLength(1);
+      expect(callbacks[0]!.status).toBeLessThan(300);
+      expect(world.discord.state.interactions.get(handle.id)?.dispatchedTo).toBe(1);
+    }
+    const after = await Promise.all(bots.map((bot) => metricSum(bot, 'tcs_discord_interactions_total')));
+    // Shard 0: three guild commands and the DM; shard 1: three guild commands.
+    expect([after[0]! - before[0]!, after[1]! - before[1]!]).toEqual([4, 3]);
+  });
+
+  it('posts every clip of subscriptions in both shards exactly once without exceeding the Twitch bucket', async () => {
+    const targets = await Promise.all(
+      ['sha', 'shb', 'shc', 'shd'].map((login, index) =>
+        world.subscribe(login, { guildId: guildOn[index % 2]!.id }),
+      ),
+    );
+    const expected = new Map<string, string[]>();
+    for (const { broadcasterId, channelId } of targets) {
+      const createdAt = new Date(Date.now() - 60_000).toISOString();
+      const clips = Array.from({ length: 25 }, (_, i) =>
+        world.twitch.addClip({ broadcasterId, title: `sharded ${i}`, viewCount: 10 + i, createdAt }),
+      );
+      expected.set(
+        channelId,
+        clips.map((clip) => clip.id),
+      );
+    }
+    await world.pollNow();
+    await world.expectPostedOnce(expected, 60_000);
+    expect(world.twitch.requests().filter((request) => request.status === 429)).toEqual([]);
+  });
+
+  it(
+    'hands the deliveries of a process killed with -9 to the other within the delivery lease',
+    { timeout: 120_000 },
+    async () => {
+      const [killed, survivor] = bots as [ShardedBot, ShardedBot];
+      const targets = await Promise.all(
+        ['kla', 'klb', 'klc'].map((login, index) =>
+          world.subscribe(login, { guildId: guildOn[index % 2]!.id }),
+        ),
+      );
+      // The survivor is frozen while the new clips are polled and claimed, so the killed process holds every
+      // claim; Discord answers its posts slowly, so the kill lands while they are in flight.
+      survivor.process.child.kill('SIGSTOP');
+      let resumed = false;
+      try {
+        world.discord.failNext('POST /channels/:id/messages', { delayMs: 3_000, count: 50 });
+        const expected = new Map<string, string[]>();
+        for (const { broadcasterId, channelId } of targets) {
+          const createdAt = new Date(Date.now() - 60_000).toISOString();
+          const clips = Array.from({ length: 12 }, (_, i) =>
+            world.twitch.addClip({ broadcasterId, title: `kill ${i}`, viewCount: 10 + i, createdAt }),
+          );
+          expected.set(
+            channelId,
+            clips.map((clip) => clip.id),
+          );
+        }
+        await world.pollNow();
+        // Wait until the killed process holds delivery claims and no poll claim (a poll killed half-way is
+        // taken over only after the 2 min poll lease, which docs/operations.md states and this test skips).
+        await eventually(
+          async () => {
+            const { rows } = await world.pool.query<{ leased: string; polling: string; pending: string }>(
+              `SELECT (SELECT count(*) FROM delivery_messages WHERE lease_until > now()) AS leased,
+                      (SELECT count(*) FROM tracked_channels WHERE lease_until > now()) AS polling,
+                      (SELECT count(*) FROM deliveries WHERE status = 'pending' AND delivery_message_id IS NULL) AS pending`,
+            );
+            const row = rows[0]!;
+            return Number(row.leased) > 0 && Number(row.polling) === 0 && Number(row.pending) === 0
+              ? true
+              : undefined;
+          },
+          30_000,
+          'deliveries claimed by the process to kill',
+        );
+        await killed.process.stop('SIGKILL');
+        const killedAt = Date.now();
+        // What the killed process left unfinished: only the survivor can post it now.
+        const { rows: orphaned } = await world.pool.query<{ id: string }>(
+          `SELECT d.id::text AS id FROM deliveries d JOIN delivery_messages m ON m.id = d.delivery_message_id
+            WHERE m.status = 'pending'`,
+        );
+        expect(orphaned.length).toBeGreaterThan(0);
+        survivor.process.child.kill('SIGCONT');
+        resumed = true;
+
+        await world.expectPostedOnce(expected, DELIVERY_LEASE_MS + 30_000);
+        const tookMs = Date.now() - killedAt;
+        expect(tookMs).toBeLessThan(DELIVERY_LEASE_MS + 30_000);
+        const { rows: unsent } = await world.pool.query(
+          `SELECT id FROM delivery_messages WHERE status <> 'sent'`,
+        );
+        expect(unsent).toEqual([]);
+        // The survivor posted what the killed process had claimed and left unfinished.
+        const postedBySurvivor = new Set(
+          survivor.process.logs
+            .filter((line) => line.msg === 'Delivery message posted')
+            .flatMap((line) => (line.deliveryIds as unknown[]).map(String)),
+        );
+        expect(orphaned.map((row) => row.id).filter((id) => !postedBySurvivor.has(id))).toEqual([]);
+
+        // Polling moved too: new clips of every channel, the killed process's included, are polled and posted.
+        const more = new Map<string, string[]>();
+        for (const { broadcasterId, channelId } of targets) {
+          const clip = world.twitch.addClip({
+            broadcasterId,
+            title: 'after the kill',
+            viewCount: 99,
+            createdAt: new Date(Date.now() - 30_000).toISOString(),
+          });
+          more.set(channelId, [...expected.get(channelId)!, clip.id]);
+        }
+        await world.pollNow();
+        await world.expectPostedOnce(more, 30_000);
+
+        // The killed process's guilds are not taken for left: only a GUILD_DELETE says so.
+        const { rows: left } = await world.pool.query(`SELECT id FROM guilds WHERE left_at IS NOT NULL`);
+        expect(left).toEqual([]);
+        // Its shard is down until it is restarted: Discord does not move a shard to another session.
+        expect(world.discord.gateway.connectedShards).toEqual([[1, 2]]);
+      } finally {
+        if (!resumed) survivor.process.child.kill('SIGCONT');
+      }
+    },
+  );
+
+  it('marks a guild left only on its GUILD_DELETE, which only its shard receives', async () => {
+    const removed = guildOn[1]!;
+    expect(shardForGuild(removed.id, 2)).toBe(1);
+    world.discord.removeGuild(removed.id);
+    const left = await eventually(
+      async () => {
+        const { rows } = await world.pool.query<{ id: string }>(
+          `SELECT id FROM guilds WHERE left_at IS NOT NULL`,
+        );
+        return rows.length > 0 ? rows : undefined;
+      },
+      10_000,
+      'the removed guild marked left',
+    );
+    expect(left.map((row) => row.id)).toEqual([removed.id]);
+  });
+});
