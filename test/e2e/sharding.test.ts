@@ -118,26 +118,47 @@ describe('two bot processes, two shards', () => {
     expect(rows.every((row) => row.left_at === null)).toBe(true);
   });
 
-  it('answers each interaction once, from the process running the shard of its guild (DMs: shard 0)', async () => {
-    const before = await Promise.all(bots.map((bot) => metricSum(bot, 'tcs_discord_interactions_total')));
-    const handles = [
-      ...[0, 1, 2].map(() => world.discord.interact.slashCommand({ name: 'help', guildId: guildOn[0]!.id })),
-      ...[0, 1, 2].map(() => world.discord.interact.slashCommand({ name: 'help', guildId: guildOn[1]!.id })),
-      world.discord.interact.slashCommand({ name: 'help', guildId: null }),
-    ];
-    await Promise.all(handles.map((handle) => handle.callback(15_000)));
-    for (const handle of handles) {
-      const callbacks = world.discord.findRequests(
-        (request) => request.method === 'POST' && request.path.startsWith(`/interactions/${handle.id}/`),
+  it(
+    'answers each interaction once, from the process running the shard of its guild (DMs: shard 0)',
+    { timeout: 60_000 },
+    async () => {
+      const before = await Promise.all(bots.map((bot) => metricSum(bot, 'tcs_discord_interactions_total')));
+      const handles = [
+        ...[0, 1, 2].map(() =>
+          world.discord.interact.slashCommand({ name: 'help', guildId: guildOn[0]!.id }),
+        ),
+        ...[0, 1, 2].map(() =>
+          world.discord.interact.slashCommand({ name: 'help', guildId: guildOn[1]!.id }),
+        ),
+        world.discord.interact.slashCommand({ name: 'help', guildId: null }),
+      ];
+      const where = ['shard 0', 'shard 0', 'shard 0', 'shard 1', 'shard 1', 'shard 1', 'DM'];
+      await Promise.all(
+        handles.map((handle, index) =>
+          handle.callback(45_000).catch((error: unknown) => {
+            const owner = bots[index === 6 ? 0 : Math.floor(index / 3)]!;
+            throw new Error(
+              `${where[index]}: ${String(error)}\nits process logged:\n${owner.process.logs
+                .slice(-10)
+                .map((line) => JSON.stringify(line))
+                .join('\n')}`,
+            );
+          }),
+        ),
       );
-      expect(callbacks).toHaveLength(1);
-      expect(callbacks[0]!.status).toBeLessThan(300);
-      expect(world.discord.state.interactions.get(handle.id)?.dispatchedTo).toBe(1);
-    }
-    const after = await Promise.all(bots.map((bot) => metricSum(bot, 'tcs_discord_interactions_total')));
-    // Shard 0: three guild commands and the DM; shard 1: three guild commands.
-    expect([after[0]! - before[0]!, after[1]! - before[1]!]).toEqual([4, 3]);
-  });
+      for (const handle of handles) {
+        const callbacks = world.discord.findRequests(
+          (request) => request.method === 'POST' && request.path.startsWith(`/interactions/${handle.id}/`),
+        );
+        expect(callbacks).toHaveLength(1);
+        expect(callbacks[0]!.status).toBeLessThan(300);
+        expect(world.discord.state.interactions.get(handle.id)?.dispatchedTo).toBe(1);
+      }
+      const after = await Promise.all(bots.map((bot) => metricSum(bot, 'tcs_discord_interactions_total')));
+      // Shard 0: three guild commands and the DM; shard 1: three guild commands.
+      expect([after[0]! - before[0]!, after[1]! - before[1]!]).toEqual([4, 3]);
+    },
+  );
 
   it('posts every clip of subscriptions in both shards exactly once without exceeding the Twitch bucket', async () => {
     const targets = await Promise.all(
