@@ -114,6 +114,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     // Processes that share Redis take turns to IDENTIFY, as Discord's max_concurrency demands of the bot.
     buildIdentifyThrottler: sharedIdentifyThrottler({
       cache,
+      applicationId: config.discord.applicationId,
       logger: logger.child({ component: 'discord' }),
       registry,
     }),

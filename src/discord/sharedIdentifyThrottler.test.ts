@@ -21,6 +21,7 @@ async function twoProcesses(cache: Pick<Cache, 'increment'>, maxConcurrency: num
   const build = () =>
     sharedIdentifyThrottler({
       cache,
+      applicationId: '123456789012345678',
       logger: pino({ level: 'silent' }),
       registry: new Registry(),
       holdSeconds: 1,
@@ -29,19 +30,23 @@ async function twoProcesses(cache: Pick<Cache, 'increment'>, maxConcurrency: num
   return Promise.all([build(), build()]);
 }
 
-async function timeToIdentify(wait: Promise<void>, started: number): Promise<number> {
-  await wait;
-  return Date.now() - started;
+type Throttler = Awaited<ReturnType<Builder>>;
+
+/** Shards 0 and 1 ask at once, one in each process; returns how long each waited (ms). */
+function identifyShards0And1(first: Throttler, second: Throttler): Promise<number[]> {
+  const started = Date.now();
+  return Promise.all(
+    [first, second].map(async (throttler, shard) => {
+      await throttler.waitForIdentify(shard, new AbortController().signal);
+      return Date.now() - started;
+    }),
+  );
 }
 
 describe('sharedIdentifyThrottler', () => {
   it('lets one shard of a rate-limit key identify per interval, whichever process runs it', async () => {
     const [first, second] = await twoProcesses(new MemoryCache(), 1);
-    const started = Date.now();
-    const times = await Promise.all([
-      timeToIdentify(first.waitForIdentify(0, new AbortController().signal), started),
-      timeToIdentify(second.waitForIdentify(1, new AbortController().signal), started),
-    ]);
+    const times = await identifyShards0And1(first, second);
     const [sooner, later] = times.sort((a, b) => a - b);
     expect(sooner).toBeLessThan(500);
     expect(later).toBeGreaterThanOrEqual(900);
@@ -49,12 +54,21 @@ describe('sharedIdentifyThrottler', () => {
 
   it('lets shards of different keys (shard_id % max_concurrency) identify together', async () => {
     const [first, second] = await twoProcesses(new MemoryCache(), 2);
-    const started = Date.now();
-    const times = await Promise.all([
-      timeToIdentify(first.waitForIdentify(0, new AbortController().signal), started),
-      timeToIdentify(second.waitForIdentify(1, new AbortController().signal), started),
-    ]);
+    const times = await identifyShards0And1(first, second);
     expect(Math.max(...times)).toBeLessThan(500);
+  });
+
+  it('never makes one bot wait for another bot sharing the cache', async () => {
+    const cache = new MemoryCache();
+    const [first] = await twoProcesses(cache, 1);
+    const other = await sharedIdentifyThrottler({
+      cache,
+      applicationId: '876543210987654321',
+      logger: pino({ level: 'silent' }),
+      registry: new Registry(),
+      holdSeconds: 1,
+    })(managerWith(1));
+    expect(Math.max(...(await identifyShards0And1(first, other)))).toBeLessThan(500);
   });
 
   it('stops waiting when the shard closes (its signal aborts)', async () => {

@@ -16,6 +16,8 @@ import { getOrCreateHistogram } from '../observability/metrics.js';
  */
 export interface SharedIdentifyThrottlerOptions {
   cache: Pick<Cache, 'increment'>;
+  /** The bot's application id: the limit is per bot, so other bots sharing the Redis never wait for it. */
+  applicationId: string;
   logger: Logger;
   registry: Registry;
   /** How long a key stays taken. Discord's window is 5 s; the margin absorbs clock and transit differences. */
@@ -52,7 +54,11 @@ export function sharedIdentifyThrottler(
         // their own: with N shards per key, the last one waits about N × holdSeconds.
         for (let attempt = 0; ; attempt += 1) {
           signal.throwIfAborted();
-          const taken = await options.cache.increment(`discord:identify:v1:${key}`, 1, holdSeconds);
+          const taken = await options.cache.increment(
+            `discord:identify:v1:${options.applicationId}:${key}`,
+            1,
+            holdSeconds,
+          );
           if (taken === undefined) {
             logger.warn(
               { shard: shardId, rateLimitKey: key },

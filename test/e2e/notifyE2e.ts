@@ -29,6 +29,15 @@ export interface NotifyWorld {
     login: string,
     options?: { minViews?: number; guildId?: string },
   ): Promise<{ broadcasterId: string; channelId: string }>;
+  /**
+   * Adds `count` clips (created a minute ago) to each target's broadcaster on the fake Twitch; returns the
+   * clip ids expected in each target's Discord channel.
+   */
+  addClips(
+    targets: readonly { broadcasterId: string; channelId: string }[],
+    count: number,
+    title: string,
+  ): Map<string, string[]>;
   /** Makes the channels' next poll due now. */
   pollNow(): Promise<void>;
   /** Clip ids posted in a channel, one per embed (a duplicate post shows twice). */
@@ -109,6 +118,20 @@ export async function startNotifyWorld(
         ],
       );
       return { broadcasterId: broadcaster.id, channelId: channel.id };
+    },
+    addClips(targets, count, title) {
+      const expected = new Map<string, string[]>();
+      for (const { broadcasterId, channelId } of targets) {
+        const createdAt = new Date(Date.now() - 60_000).toISOString();
+        const clips = Array.from({ length: count }, (_, i) =>
+          twitch.addClip({ broadcasterId, title: `${title} ${i}`, viewCount: 10 + i, createdAt }),
+        );
+        expected.set(
+          channelId,
+          clips.map((clip) => clip.id),
+        );
+      }
+      return expected;
     },
     async pollNow() {
       await pool.query(`UPDATE tracked_channels SET next_poll_at = now()`);

@@ -166,17 +166,7 @@ describe('two bot processes, two shards', () => {
         world.subscribe(login, { guildId: guildOn[index % 2]!.id }),
       ),
     );
-    const expected = new Map<string, string[]>();
-    for (const { broadcasterId, channelId } of targets) {
-      const createdAt = new Date(Date.now() - 60_000).toISOString();
-      const clips = Array.from({ length: 25 }, (_, i) =>
-        world.twitch.addClip({ broadcasterId, title: `sharded ${i}`, viewCount: 10 + i, createdAt }),
-      );
-      expected.set(
-        channelId,
-        clips.map((clip) => clip.id),
-      );
-    }
+    const expected = world.addClips(targets, 25, 'sharded');
     await world.pollNow();
     await world.expectPostedOnce(expected, 60_000);
     expect(world.twitch.requests().filter((request) => request.status === 429)).toEqual([]);
@@ -198,17 +188,7 @@ describe('two bot processes, two shards', () => {
       let resumed = false;
       try {
         world.discord.failNext('POST /channels/:id/messages', { delayMs: 3_000, count: 50 });
-        const expected = new Map<string, string[]>();
-        for (const { broadcasterId, channelId } of targets) {
-          const createdAt = new Date(Date.now() - 60_000).toISOString();
-          const clips = Array.from({ length: 12 }, (_, i) =>
-            world.twitch.addClip({ broadcasterId, title: `kill ${i}`, viewCount: 10 + i, createdAt }),
-          );
-          expected.set(
-            channelId,
-            clips.map((clip) => clip.id),
-          );
-        }
+        const expected = world.addClips(targets, 12, 'kill');
         await world.pollNow();
         // Wait until the killed process holds delivery claims and no poll claim (a poll killed half-way is
         // taken over only after the 2 min poll lease, which docs/operations.md states and this test skips).
