@@ -21,9 +21,12 @@ interface ShardedBot {
 }
 
 async function admin(bot: ShardedBot, path: string): Promise<Response> {
-  return fetch(`http://127.0.0.1:${bot.adminPort}${path}`, {
-    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-  });
+  const get = () =>
+    fetch(`http://127.0.0.1:${bot.adminPort}${path}`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+  // The admin server closes idle keep-alive connections after 5 s; a request racing that close is reset.
+  return get().catch(get);
 }
 
 /** Sum of a counter's samples in a bot's /metrics. */
@@ -33,6 +36,25 @@ async function metricSum(bot: ShardedBot, name: string): Promise<number> {
     .split('\n')
     .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+/**
+ * SIGSTOPs a bot while it holds no advisory lock (the fan-out's is transaction-scoped and would stay taken
+ * while the process is stopped); returns when it was frozen.
+ */
+async function freezeOutsideFanOut(bot: BotProcess, world: NotifyWorld): Promise<Date> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const stoppedAt = new Date();
+    bot.child.kill('SIGSTOP');
+    const { rows } = await world.pool.query(
+      `SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+        WHERE l.locktype = 'advisory' AND d.datname = current_database()`,
+    );
+    if (rows.length === 0) return stoppedAt;
+    bot.child.kill('SIGCONT');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the bot held an advisory lock at every one of 50 tries');
 }
 
 describe('two bot processes, two shards', () => {
@@ -184,29 +206,35 @@ describe('two bot processes, two shards', () => {
           world.subscribe(login, { guildId: guildOn[index % 2]!.id }),
         ),
       );
-      // The survivor is frozen while the new clips are polled and claimed, so the killed process holds every
-      // claim; Discord answers its posts slowly, so the kill lands while they are in flight.
-      survivor.process.child.kill('SIGSTOP');
+      // The survivor is frozen while the new clips are polled and claimed, so the killed process does all of
+      // that; Discord answers its posts slowly, so the kill lands while they are in flight. It is frozen
+      // outside the fan-out's transaction (whose advisory lock would otherwise stay taken while it is stopped).
+      const stoppedAt = await freezeOutsideFanOut(survivor.process, world);
       let resumed = false;
       try {
         world.discord.failNext('POST /channels/:id/messages', { delayMs: 3_000, count: 50 });
         const expected = world.addClips(targets, 12, 'kill');
+        const broadcasterIds = targets.map((target) => target.broadcasterId);
         await world.pollNow();
-        // Wait until the killed process holds delivery claims and no poll claim (a poll killed half-way is
-        // taken over only after the 2 min poll lease, which docs/operations.md states and this test skips).
+        // Wait until the killed process has polled the new channels (a poll killed half-way is taken over
+        // only after the 2 min poll lease, which docs/operations.md states and this test does not wait for),
+        // packed their deliveries and claimed some of them: a claim taken after the freeze is its own.
         await eventually(
           async () => {
-            const { rows } = await world.pool.query<{ leased: string; polling: string; pending: string }>(
-              `SELECT (SELECT count(*) FROM delivery_messages WHERE lease_until > now()) AS leased,
-                      (SELECT count(*) FROM tracked_channels WHERE lease_until > now()) AS polling,
-                      (SELECT count(*) FROM deliveries WHERE status = 'pending' AND delivery_message_id IS NULL) AS pending`,
+            const { rows } = await world.pool.query<{ polled: boolean; unpacked: string; claimed: string }>(
+              `SELECT (SELECT count(*) FROM clips WHERE broadcaster_id = ANY($1)) = $2
+                        AND NOT EXISTS (SELECT 1 FROM tracked_channels
+                                         WHERE broadcaster_id = ANY($1) AND lease_until > now()) AS polled,
+                      (SELECT count(*) FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+                        WHERE s.broadcaster_id = ANY($1) AND d.delivery_message_id IS NULL) AS unpacked,
+                      (SELECT count(*) FROM delivery_messages
+                        WHERE lease_until > $3::timestamptz + make_interval(secs => $4)) AS claimed`,
+              [broadcasterIds, 12 * targets.length, stoppedAt, DELIVERY_LEASE_MS / 1000],
             );
             const row = rows[0]!;
-            return Number(row.leased) > 0 && Number(row.polling) === 0 && Number(row.pending) === 0
-              ? true
-              : undefined;
+            return row.polled && Number(row.unpacked) === 0 && Number(row.claimed) > 0 ? true : undefined;
           },
-          30_000,
+          60_000,
           'deliveries claimed by the process to kill',
         );
         await killed.process.stop('SIGKILL');
