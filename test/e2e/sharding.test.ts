@@ -178,9 +178,21 @@ describe('two bot processes, two shards', () => {
         expect(callbacks[0]!.status).toBeLessThan(300);
         expect(world.discord.state.interactions.get(handle.id)?.dispatchedTo).toBe(1);
       }
-      const after = await Promise.all(bots.map((bot) => metricSum(bot, 'tcs_discord_interactions_total')));
-      // Shard 0: three guild commands and the DM; shard 1: three guild commands.
-      expect([after[0]! - before[0]!, after[1]! - before[1]!]).toEqual([4, 3]);
+      // The counter moves when a command has finished (after its deferred reply is edited), not at the callback.
+      const counted = () =>
+        Promise.all(bots.map((bot) => metricSum(bot, 'tcs_discord_interactions_total'))).then((after) => [
+          after[0]! - before[0]!,
+          after[1]! - before[1]!,
+        ]);
+      const after = await eventually(
+        async () => {
+          const now = await counted();
+          return now[0]! + now[1]! >= handles.length ? now : undefined;
+        },
+        30_000,
+        'every interaction counted',
+      );
+      expect(after).toEqual([4, 3]);
     },
   );
 
