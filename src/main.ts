@@ -16,8 +16,10 @@ import { isPgliteDatabase } from './db/openPgliteDatabase.js';
 import { createCommandServices } from './discord/commandServices.js';
 import { createDiscordClient } from './discord/createDiscordClient.js';
 import { createDiscordMetrics } from './discord/createDiscordMetrics.js';
+import { gatewayReadinessCheck, logShardEvents, registerShardMetrics } from './discord/gatewayShards.js';
 import { createInteractionRouter } from './discord/createInteractionRouter.js';
 import { routeDiscordDiagnostics } from './discord/routeDiscordDiagnostics.js';
+import { sharedIdentifyThrottler } from './discord/sharedIdentifyThrottler.js';
 import { trackGuildMembership } from './discord/trackGuildMembership.js';
 import { createGuildService } from './guilds/GuildService.js';
 import { createAdminServer } from './http/adminServer.js';
@@ -115,8 +117,18 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   const discord = createDiscordClient({
     apiUrl: config.discord.apiUrl,
     restTimeoutMs: config.discord.restTimeoutMs,
+    sharding: config.discord.sharding,
+    // Processes that share Redis take turns to IDENTIFY, as Discord's max_concurrency demands of the bot.
+    buildIdentifyThrottler: sharedIdentifyThrottler({
+      cache,
+      applicationId: config.discord.applicationId,
+      logger: logger.child({ component: 'discord' }),
+      registry,
+    }),
   });
   routeDiscordDiagnostics(discord, logger.child({ component: 'discord' }));
+  logShardEvents(discord, logger);
+  registerShardMetrics(discord, registry);
   // Subscriptions posting as the streamer: one webhook manager for the notifier and /subscriptions test.
   const webhookMode = createWebhookMode({
     sql: db.sql,
@@ -155,7 +167,15 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   });
   discord.on(Events.InteractionCreate, (interaction) => void routeInteraction(interaction));
   discord.once(Events.ClientReady, (client) => {
-    logger.info({ user: client.user.tag, guilds: client.guilds.cache.size }, 'discord gateway ready');
+    logger.info(
+      {
+        user: client.user.tag,
+        guilds: client.guilds.cache.size,
+        shards: client.options.shards,
+        shardCount: client.options.shardCount,
+      },
+      'discord gateway ready',
+    );
   });
 
   const linking = await createTwitchLinking({
@@ -180,12 +200,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
       database: { required: true, check: () => db.ping() },
       cache: cacheReadinessCheck(cache),
       twitch: { required: true, check: () => twitch.health() },
-      discord: {
-        required: true,
-        check: async () => {
-          if (!discord.isReady()) throw new Error('gateway not ready');
-        },
-      },
+      discord: gatewayReadinessCheck(discord),
       ...(linking ? { twitchTokens: linking.tokensReadiness } : {}),
     },
   });
@@ -244,6 +259,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // discord.js's Client also reads SHARD_COUNT (and SHARDS) from the environment, meant for the children of
+  // its ShardingManager, whenever the options leave the default: `auto` would read as NaN. The configuration
+  // has parsed them; the client gets them as options only.
+  delete process.env.SHARD_COUNT;
+  delete process.env.SHARDS;
 
   // Every configured secret is scrubbed from every log line, whatever field or message it ends up in.
   const logger = createLogger({ level: config.logLevel, secrets: configSecrets(config) });

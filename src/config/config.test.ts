@@ -52,6 +52,7 @@ describe('loadConfig', () => {
         apiUrl: 'https://discord.com/api',
         devGuildId: undefined,
         restTimeoutMs: 15_000,
+        sharding: { count: 1, ids: [0] },
       },
       twitch: { clientId: 'abc123clientid', clientSecret: SECRET_TWITCH, mockApiPort: undefined },
       database: { url: undefined, dataDir: './data' },
@@ -116,6 +117,53 @@ describe('loadConfig', () => {
       expect.stringMatching(/^DISCORD_REST_TIMEOUT_MS is invalid \(must be an integer from 1000 to 120000\)/),
       expect.stringMatching(/^SUBSCRIPTIONS_PER_GUILD is invalid \(must be an integer from 1 to 1000\)/),
       expect.stringMatching(/^TRACKING_IDLE_DAYS is invalid \(must be an integer from 1 to 3650\)/),
+    ]);
+  });
+
+  it('runs every shard of SHARD_COUNT unless SHARD_IDS names the share of this process', () => {
+    expect(loadConfig({ ...minimal, SHARD_COUNT: '4' }).discord.sharding).toEqual({
+      count: 4,
+      ids: [0, 1, 2, 3],
+    });
+    expect(
+      loadConfig({ ...minimal, SHARD_COUNT: '16', SHARD_IDS: ' 8-10, 2,9 ,0' }).discord.sharding,
+    ).toEqual({
+      count: 16,
+      ids: [0, 2, 8, 9, 10],
+    });
+    expect(loadConfig({ ...minimal, SHARD_COUNT: '2', SHARD_IDS: '1' }).discord.sharding).toEqual({
+      count: 2,
+      ids: [1],
+    });
+    expect(loadConfig({ ...minimal, SHARD_COUNT: 'auto' }).discord.sharding).toEqual({ count: 'auto' });
+  });
+
+  it('refuses a shard count out of range and shard ids that are malformed or beyond the count', () => {
+    const countRule = /^SHARD_COUNT is invalid \(must be an integer from 1 to 100,000, or auto\)/;
+    const idsRule =
+      /^SHARD_IDS is invalid \(must be comma-separated shard ids or ranges \(a-b\), each below SHARD_COUNT/;
+    for (const count of ['0', '-1', '1.5', 'two', '100001', 'AUTO']) {
+      expect(problemsOf({ ...minimal, SHARD_COUNT: count }), count).toEqual([
+        expect.stringMatching(countRule),
+      ]);
+    }
+    for (const ids of ['2', '0,2', '1-3', '3-1', 'a', '0,,1', '0-', '-1']) {
+      expect(problemsOf({ ...minimal, SHARD_COUNT: '2', SHARD_IDS: ids }), ids).toEqual([
+        expect.stringMatching(idsRule),
+      ]);
+    }
+  });
+
+  it('refuses SHARD_IDS without a numeric SHARD_COUNT, even among other problems', () => {
+    const idsRule = /^SHARD_IDS is invalid/;
+    expect(problemsOf({ ...minimal, SHARD_IDS: '0' })).toEqual([expect.stringMatching(idsRule)]);
+    // With auto, processes could each see another recommended count and split the guilds differently.
+    expect(problemsOf({ ...minimal, SHARD_COUNT: 'auto', SHARD_IDS: '0' })).toEqual([
+      expect.stringMatching(idsRule),
+    ]);
+    expect(problemsOf({ ...minimal, DISCORD_TOKEN: '', SHARD_COUNT: '2', SHARD_IDS: '5' })).toEqual([
+      expect.stringMatching(/^DISCORD_TOKEN is missing/),
+      expect.stringMatching(idsRule),
     ]);
   });
 

@@ -15,6 +15,8 @@ export interface Config {
     devGuildId?: string;
     /** How long one Discord REST request may take before @discordjs/rest aborts (and retries) it. */
     restTimeoutMs: number;
+    /** The gateway shards this process runs (SHARD_COUNT / SHARD_IDS). */
+    sharding: ShardingConfig;
   };
   twitch: {
     clientId: string;
@@ -47,6 +49,16 @@ export interface Config {
   /** A tracked channel that no subscription needs and nobody searched for this long stops being polled. */
   trackingIdleMs: number;
 }
+
+/**
+ * Which Discord gateway shards this process opens. `count: 'auto'` takes Discord's recommended count from
+ * GET /gateway/bot and runs every shard of it (one process only: several processes must agree on a number).
+ * Without any sharding variable the bot runs shard 0 of 1, discord.js's default.
+ */
+export type ShardingConfig = { count: 'auto' } | { count: number; ids: readonly number[] };
+
+/** Discord's biggest bots run a few thousand shards; anything beyond this is a typo. */
+const MAX_SHARD_COUNT = 100_000;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -98,6 +110,16 @@ export const CONFIG_VARIABLES = {
     purpose:
       'optional guild to deploy commands to while developing; in Discord enable Developer Mode, right-click the server → Copy Server ID',
     rule: 'must be a Discord snowflake: 17–20 digits',
+  },
+  SHARD_COUNT: {
+    purpose:
+      'optional total number of Discord gateway shards over all bot processes (the same value in every process), or auto for the count Discord recommends (one process only); unset = one shard',
+    rule: `must be an integer from 1 to ${MAX_SHARD_COUNT.toLocaleString('en-US')}, or auto`,
+  },
+  SHARD_IDS: {
+    purpose:
+      'optional shards this process runs, e.g. 0,1 or 0-3 or 0-3,8 (each shard in exactly one process); unset = every shard of SHARD_COUNT',
+    rule: 'must be comma-separated shard ids or ranges (a-b), each below SHARD_COUNT, which must be set to a number (not auto)',
   },
   TWITCH_CLIENT_ID: {
     purpose: `the Twitch application's Client ID, from ${TWITCH_CONSOLE} → your app → Manage`,
@@ -200,12 +222,49 @@ const integer = (min: number, max: number) =>
     .refine((value) => value >= min && value <= max);
 const urlWith = (...protocols: string[]) => z.string().refine((value) => hasProtocol(value, protocols));
 
+/** `0,1`, `0-3`, `0-3,8` → sorted, distinct ids; undefined when the text is not such a list. */
+export function parseShardIds(text: string): number[] | undefined {
+  const ids = new Set<number>();
+  for (const part of text.split(',')) {
+    const match = /^\s*(\d{1,6})\s*(?:-\s*(\d{1,6})\s*)?$/.exec(part);
+    if (match === null) return undefined;
+    const first = Number(match[1]);
+    const last = match[2] === undefined ? first : Number(match[2]);
+    if (last < first || last >= MAX_SHARD_COUNT) return undefined;
+    for (let id = first; id <= last; id += 1) ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+const shardCount = z.union([z.literal('auto'), integer(1, MAX_SHARD_COUNT)]);
+const shardIds = z.string().transform((text, context) => {
+  const ids = parseShardIds(text);
+  if (ids === undefined) {
+    context.addIssue({ code: 'custom', message: 'not a shard list' });
+    return z.NEVER;
+  }
+  return ids;
+});
+
+function shardIdsFitCount(count: unknown, ids: readonly number[] | undefined): boolean {
+  if (ids === undefined) return true;
+  return typeof count === 'number' && ids.every((id) => id < count);
+}
+
+function shardingOf(count: number | 'auto' | undefined, ids: number[] | undefined): ShardingConfig {
+  if (count === 'auto') return { count };
+  const total = count ?? 1;
+  return { count: total, ids: ids ?? Array.from({ length: total }, (_, id) => id) };
+}
+
 const envShape = {
   DISCORD_TOKEN: required,
   DISCORD_APPLICATION_ID: snowflake,
   DISCORD_API_URL: urlWith('http:', 'https:').default('https://discord.com/api'),
   DISCORD_DEV_GUILD_ID: snowflake.optional(),
   DISCORD_REST_TIMEOUT_MS: integer(1000, 120_000).default(15_000),
+  SHARD_COUNT: shardCount.optional(),
+  SHARD_IDS: shardIds.optional(),
   TWITCH_CLIENT_ID: required,
   TWITCH_CLIENT_SECRET: required,
   TWURPLE_MOCK_API_PORT: port(1).optional(),
@@ -226,30 +285,42 @@ const envShape = {
   TRACKING_IDLE_DAYS: integer(1, 3650).default(30),
 } satisfies Record<ConfigVariable, z.ZodType>;
 
-const envSchema = z.object(envShape).transform((env): Config => ({
-  discord: {
-    token: env.DISCORD_TOKEN,
-    applicationId: env.DISCORD_APPLICATION_ID,
-    apiUrl: env.DISCORD_API_URL.replace(/\/+$/, ''),
-    devGuildId: env.DISCORD_DEV_GUILD_ID,
-    restTimeoutMs: env.DISCORD_REST_TIMEOUT_MS,
-  },
-  twitch: {
-    clientId: env.TWITCH_CLIENT_ID,
-    clientSecret: env.TWITCH_CLIENT_SECRET,
-    mockApiPort: env.TWURPLE_MOCK_API_PORT,
-  },
-  database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
-  redisUrl: env.REDIS_URL,
-  admin: { host: env.ADMIN_HOST, port: env.ADMIN_PORT, metricsToken: env.METRICS_TOKEN },
-  publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
-  tokenEncryptionKey:
-    env.TOKEN_ENCRYPTION_KEY === undefined ? undefined : Buffer.from(env.TOKEN_ENCRYPTION_KEY, 'base64'),
-  tokenEncryptionOldKeys: parseKeyList(env.TOKEN_ENCRYPTION_OLD_KEYS),
-  logLevel: env.LOG_LEVEL,
-  subscriptionsPerGuild: env.SUBSCRIPTIONS_PER_GUILD,
-  trackingIdleMs: env.TRACKING_IDLE_DAYS * 86_400_000,
-}));
+const envSchema = z
+  .object(envShape)
+  // SHARD_IDS only means something against a known, numeric SHARD_COUNT that every process shares. Checked
+  // even when other variables are invalid (`when`), so one run reports every problem.
+  .refine((env) => shardIdsFitCount(env.SHARD_COUNT, env.SHARD_IDS), {
+    path: ['SHARD_IDS'],
+    when: (payload) => {
+      const value = payload.value as { SHARD_IDS?: unknown };
+      return Array.isArray(value.SHARD_IDS);
+    },
+  })
+  .transform((env): Config => ({
+    discord: {
+      token: env.DISCORD_TOKEN,
+      applicationId: env.DISCORD_APPLICATION_ID,
+      apiUrl: env.DISCORD_API_URL.replace(/\/+$/, ''),
+      devGuildId: env.DISCORD_DEV_GUILD_ID,
+      restTimeoutMs: env.DISCORD_REST_TIMEOUT_MS,
+      sharding: shardingOf(env.SHARD_COUNT, env.SHARD_IDS),
+    },
+    twitch: {
+      clientId: env.TWITCH_CLIENT_ID,
+      clientSecret: env.TWITCH_CLIENT_SECRET,
+      mockApiPort: env.TWURPLE_MOCK_API_PORT,
+    },
+    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
+    redisUrl: env.REDIS_URL,
+    admin: { host: env.ADMIN_HOST, port: env.ADMIN_PORT, metricsToken: env.METRICS_TOKEN },
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    tokenEncryptionKey:
+      env.TOKEN_ENCRYPTION_KEY === undefined ? undefined : Buffer.from(env.TOKEN_ENCRYPTION_KEY, 'base64'),
+    tokenEncryptionOldKeys: parseKeyList(env.TOKEN_ENCRYPTION_OLD_KEYS),
+    logLevel: env.LOG_LEVEL,
+    subscriptionsPerGuild: env.SUBSCRIPTIONS_PER_GUILD,
+    trackingIdleMs: env.TRACKING_IDLE_DAYS * 86_400_000,
+  }));
 
 /** What `npm run db:migrate` needs: no Discord or Twitch credentials. */
 export interface DatabaseCommandConfig {

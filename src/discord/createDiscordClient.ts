@@ -1,10 +1,15 @@
-import { Client, GatewayIntentBits, Options } from 'discord.js';
+import { Client, GatewayIntentBits, Options, type ClientOptions, type WebSocketOptions } from 'discord.js';
+import type { ShardingConfig } from '../config/config.js';
 
 export interface DiscordClientOptions {
   /** REST base, e.g. https://discord.com/api (production) or http://127.0.0.1:P/api (the fake). */
   apiUrl: string;
   /** Per-request timeout of @discordjs/rest (its default is 15 s); a request that times out is retried. */
   restTimeoutMs?: number;
+  /** The gateway shards this process runs (default: shard 0 of 1). */
+  sharding?: ShardingConfig;
+  /** Spaces IDENTIFYs across processes (`sharedIdentifyThrottler`); default: @discordjs/ws's, per process. */
+  buildIdentifyThrottler?: WebSocketOptions['buildIdentifyThrottler'];
 }
 
 /**
@@ -15,6 +20,10 @@ export interface DiscordClientOptions {
 export function createDiscordClient(options: DiscordClientOptions): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
+    ...shardOptions(options.sharding ?? { count: 1, ids: [0] }),
+    ...(options.buildIdentifyThrottler
+      ? { ws: { buildIdentifyThrottler: options.buildIdentifyThrottler } }
+      : {}),
     // invalidRequestWarningInterval: warn (logged by routeDiscordDiagnostics) long before Discord's limit of
     // 10,000 invalid requests per 10 minutes would get the bot temporarily banned.
     rest: {
@@ -36,4 +45,13 @@ export function createDiscordClient(options: DiscordClientOptions): Client {
       GuildStickerManager: 0,
     }),
   });
+}
+
+/**
+ * discord.js's own sharding options: `shards` (this process's ids, or 'auto' for every recommended shard) and
+ * `shardCount` (the total over all processes, which IDENTIFY sends as `[shard_id, num_shards]`).
+ */
+function shardOptions(sharding: ShardingConfig): Pick<ClientOptions, 'shards' | 'shardCount'> {
+  if (sharding.count === 'auto') return { shards: 'auto' };
+  return { shards: [...sharding.ids], shardCount: sharding.count };
 }

@@ -16,17 +16,7 @@ describe('two bot processes sharing one database', () => {
     const targets = await Promise.all(
       ['twoa', 'twob', 'twoc', 'twod'].map((login) => world.subscribe(login)),
     );
-    const expected = new Map<string, string[]>();
-    for (const { broadcasterId, channelId } of targets) {
-      const createdAt = new Date(Date.now() - 60_000).toISOString();
-      const clips = Array.from({ length: 60 }, (_, i) =>
-        world.twitch.addClip({ broadcasterId, title: `two ${i}`, viewCount: 10 + i, createdAt }),
-      );
-      expected.set(
-        channelId,
-        clips.map((clip) => clip.id),
-      );
-    }
+    const expected = world.addClips(targets, 60, { title: 'two', minutesAgo: 1 });
     await world.pollNow();
     await world.expectPostedOnce(expected, 60_000);
     // And the database agrees: every delivery is recorded as sent, none pending or dead-lettered.

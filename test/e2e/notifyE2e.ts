@@ -59,6 +59,8 @@ export interface SubscribeOptions {
   postAs?: 'bot' | 'webhook';
   /** Posts in this existing channel instead of a new one. */
   channelId?: string;
+  /** A guild other than the default one (it must already be recorded in the guilds table). */
+  guildId?: string;
   profileImageUrl?: string;
 }
 
@@ -95,7 +97,7 @@ export async function startNotifyWorld(
       });
       const bot = startBotProcess({ env });
       bots.push(bot);
-      await bot.waitForLog((line) => line.msg === 'Notifier started', 60_000);
+      await bot.waitForLog((line) => line.msg === 'Notifier started', 120_000);
       if (!migrated) {
         migrated = true;
         await pool.query(
@@ -108,7 +110,8 @@ export async function startNotifyWorld(
     },
     async subscribe(login, options = {}) {
       const broadcaster = twitch.addBroadcaster({ login });
-      const channelId = options.channelId ?? discord.addChannel(guildId, { name: `clips-${login}` }).id;
+      const channelId =
+        options.channelId ?? discord.addChannel(options.guildId ?? guildId, { name: `clips-${login}` }).id;
       const since = options.since ?? new Date(Date.now() - 10 * 60_000);
       await pool.query(
         `INSERT INTO broadcasters (id, login, display_name, profile_image_url) VALUES ($1, $2, $2, $3)`,
@@ -125,7 +128,7 @@ export async function startNotifyWorld(
                                    created_by_user_id, mode, digest_size, paused, post_as)
          VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
-          guildId,
+          options.guildId ?? guildId,
           channelId,
           broadcaster.id,
           options.minViews ?? 0,

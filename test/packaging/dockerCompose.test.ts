@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLES } from '../../src/config/config.js';
+import { CONFIG_VARIABLES, loadConfig, parseShardIds } from '../../src/config/config.js';
 import { PROJECT_ROOT } from '../support/botProcess.js';
 
 interface ComposeService {
@@ -26,6 +26,15 @@ const text = readFileSync(composePath, 'utf8');
 const compose = parse(text, { merge: true }) as { services: Record<string, ComposeService> };
 const services = compose.services;
 const botServices = Object.entries(services).filter(([, service]) => service.build !== undefined);
+
+/** Stand-ins for what deploy/.env provides, so a service's environment can go through the real parser. */
+const REQUIRED_FOR_PARSING = {
+  DISCORD_TOKEN: 'token-from-deploy-env',
+  DISCORD_APPLICATION_ID: '123456789012345678',
+  TWITCH_CLIENT_ID: 'client-id',
+  TWITCH_CLIENT_SECRET: 'client-secret',
+  METRICS_TOKEN: 'a-metrics-token-of-some-length',
+};
 
 /** Variables that are not the bot's configuration but that Node or the images define. */
 const STANDARD_BOT_VARIABLES = new Set(['NODE_ENV', 'TZ', 'NODE_OPTIONS']);
@@ -72,16 +81,28 @@ describe('deploy/docker-compose.yml', () => {
     ).toBe(true);
   });
 
-  it('leaves the sharding variables out until the bot supports them', () => {
-    const sharding = ['SHARD_COUNT', 'SHARD_IDS'];
-    for (const [, bot] of botServices) {
-      for (const variable of sharding) {
-        if (variable in CONFIG_VARIABLES) continue; // supported now: the previous test already checks it
-        expect(bot.environment ?? {}).not.toHaveProperty(variable);
-      }
+  it('splits the Discord shards between the bot processes: one count, every shard in exactly one process', () => {
+    const counts = botServices.map(([, bot]) => bot.environment?.SHARD_COUNT);
+    expect(new Set(counts).size, 'the same SHARD_COUNT everywhere').toBe(1);
+    const shardCount = Number(counts[0]);
+    expect(shardCount).toBe(botServices.length);
+    const shards = botServices.flatMap(([name, bot]) => {
+      const ids = parseShardIds(bot.environment?.SHARD_IDS ?? '');
+      expect(ids, `${name} SHARD_IDS`).toBeDefined();
+      return ids!;
+    });
+    expect(shards.sort((a, b) => a - b)).toEqual(Array.from({ length: shardCount }, (_, id) => id));
+    // Both run by default: a shard whose process is missing leaves its guilds without answers.
+    for (const [, bot] of botServices) expect(bot.profiles).toBeUndefined();
+    // And the configuration accepts what each process is given.
+    for (const [name, bot] of botServices) {
+      const env = {
+        ...REQUIRED_FOR_PARSING,
+        ...bot.environment,
+        DATABASE_URL: 'postgresql://tcs:pw@postgres:5432/tcs',
+      };
+      expect(loadConfig(env).discord.sharding, name).toMatchObject({ count: shardCount });
     }
-    // Without sharding two gateway sessions would both receive every interaction: the second bot is opt-in.
-    expect(services['bot-2']?.profiles).toEqual(['scale-out']);
   });
 
   it('gives every service a health check and a restart policy', () => {

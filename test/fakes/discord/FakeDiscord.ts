@@ -40,6 +40,14 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** Recommended in GET /gateway/bot (`shards: 'auto'` uses it); any valid [id, count] is accepted. */
   shardCount?: number;
+  /** Most guilds one gateway session may hold; IDENTIFY beyond it closes with 4011 (Discord: 2,500). */
+  maxGuildsPerShard?: number;
+  /** session_start_limit.max_concurrency: IDENTIFYs allowed per 5 s, one per `shard_id % max_concurrency`. */
+  maxConcurrency?: number;
+  /** How long an IDENTIFY holds its rate-limit key (Discord: 5 s). */
+  identifyIntervalMs?: number;
+  /** session_start_limit.total: IDENTIFYs allowed per 24 h (Discord: 1,000 for most bots). */
+  sessionStartLimit?: number;
   /** Bitfield of privileged intents granted (GUILD_MEMBERS 1<<1, GUILD_PRESENCES 1<<8, MESSAGE_CONTENT 1<<15). */
   privilegedIntents?: number;
   rateLimits?: Partial<Record<BucketName | 'global', RateLimitRule>>;
@@ -117,6 +125,7 @@ export class FakeDiscord {
   readonly #routes: RouteDefinition[];
   readonly #waitTimeoutMs: number;
   readonly #shardCount: number;
+  readonly #sessionStarts: number[] = [];
 
   constructor(private readonly options: FakeDiscordOptions = {}) {
     this.bot = { id: this.#ids.next(), username: options.botUsername ?? 'ClipBot', bot: true };
@@ -138,11 +147,16 @@ export class FakeDiscord {
       privilegedIntents: options.privilegedIntents ?? 0,
       resumeUrl: () => this.resumeGatewayUrl,
       guilds: () => this.state.guilds,
+      maxGuildsPerShard: options.maxGuildsPerShard ?? 2500,
+      maxConcurrency: options.maxConcurrency ?? 1,
+      identifyIntervalMs: options.identifyIntervalMs ?? 5000,
+      onSessionStart: () => this.#sessionStarts.push(Date.now()),
     });
     this.state = new DiscordState(this.#ids, this.bot, this.applicationId, this.gateway);
     this.#routes = buildRoutes(this.state, {
       gatewayUrl: () => this.gatewayUrl,
       shardCount: () => this.#shardCount,
+      sessionStartLimit: () => this.sessionStartLimit,
       interactionAckWindowMs: options.interactionAckWindowMs ?? 3000,
       interactionTokenTtlMs: options.interactionTokenTtlMs ?? 15 * 60_000,
       nonceWindowMs: options.nonceWindowMs ?? 5 * 60_000,
@@ -177,6 +191,25 @@ export class FakeDiscord {
   /** Rotates the accepted token; requests with the old one get 401 and IDENTIFY closes with 4004. */
   setToken(token: string): void {
     this.#token = token;
+  }
+
+  /** GET /gateway/bot's session_start_limit: every IDENTIFY of the last 24 h counts against `total`. */
+  get sessionStartLimit(): {
+    total: number;
+    remaining: number;
+    reset_after: number;
+    max_concurrency: number;
+  } {
+    const day = 86_400_000;
+    const now = Date.now();
+    const recent = this.#sessionStarts.filter((at) => now - at < day);
+    const total = this.options.sessionStartLimit ?? 1000;
+    return {
+      total,
+      remaining: Math.max(0, total - recent.length),
+      reset_after: recent.length === 0 ? day : day - (now - recent[0]!),
+      max_concurrency: this.options.maxConcurrency ?? 1,
+    };
   }
 
   get port(): number {
@@ -219,6 +252,11 @@ export class FakeDiscord {
   /** Adds a guild the bot is in; connected sessions receive GUILD_CREATE. */
   addGuild(options: AddGuildOptions = {}): FakeGuild {
     return this.state.addGuild(options);
+  }
+
+  /** An unused guild id that shard `shardId` of `shardCount` owns: pass it as `addGuild({ id })`. */
+  guildIdOnShard(shardId: number, shardCount: number): string {
+    return this.#ids.nextOnShard(shardId, shardCount);
   }
 
   removeGuild(guildId: string): void {

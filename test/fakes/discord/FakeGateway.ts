@@ -1,5 +1,9 @@
 // Discord's gateway protocol over the `ws` package: HELLO, heartbeats, IDENTIFY → READY + GUILD_CREATE,
 // RESUME with replay of missed dispatches, op 7 / op 9, and the close codes @discordjs/ws reacts to.
+// Sharding as Discord documents it: `shard: [shard_id, num_shards]` in IDENTIFY, guild events routed by
+// `(guild_id >> 22) % num_shards` (DMs to shard 0), 4010 for an invalid pair, 4011 when a session would hold
+// more guilds than one shard may, and IDENTIFY limited to `max_concurrency` per 5 s, one per rate-limit key
+// `shard_id % max_concurrency` (an IDENTIFY too soon is answered with op 9).
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -62,6 +66,14 @@ export interface FakeGatewayOptions {
   privilegedIntents: number;
   resumeUrl: () => string;
   guilds: () => FakeGuild[];
+  /** Most guilds one session may hold before IDENTIFY closes with 4011 (Discord: 2,500). */
+  maxGuildsPerShard: number;
+  /** IDENTIFYs allowed at once, one per rate-limit key `shard_id % maxConcurrency` (Discord: 1 for most bots). */
+  maxConcurrency: number;
+  /** How long a rate-limit key stays taken after an IDENTIFY (Discord: 5 s). */
+  identifyIntervalMs: number;
+  /** Called for every IDENTIFY accepted by the rate limit: it counts against the session start limit. */
+  onSessionStart?: () => void;
 }
 
 export class FakeGateway {
@@ -74,6 +86,8 @@ export class FakeGateway {
   readonly handshakes: {
     op: 'identify' | 'resume';
     at: number;
+    /** The `shard` pair an IDENTIFY sent (absent = not sharded, i.e. [0, 1]). */
+    shard?: unknown;
     intents?: number;
     seq?: number;
     rejectedWith?: number;
@@ -81,6 +95,8 @@ export class FakeGateway {
   }[] = [];
   /** Heartbeats (op 1) received over all connections. */
   heartbeatsReceived = 0;
+  /** When each rate-limit key (`shard_id % max_concurrency`) last let an IDENTIFY through. */
+  readonly #identifiedAt = new Map<number, number>();
 
   constructor(private readonly options: FakeGatewayOptions) {}
 
@@ -114,6 +130,13 @@ export class FakeGateway {
       if (shardForGuild(guildId, session.shard[1]) !== session.shard[0]) continue;
       this.#send(session, t, build(session.intents));
     }
+  }
+
+  /** The [shard_id, num_shards] of every session whose socket is connected, e.g. to wait for two shards. */
+  get connectedShards(): [number, number][] {
+    return [...this.#sessions.values()]
+      .filter((session) => session.socket !== null)
+      .map((session) => [...session.shard]);
   }
 
   get sessionCount(): number {
@@ -213,7 +236,12 @@ export class FakeGateway {
 
   #identify(ws: WebSocket, d: Record<string, unknown>): GatewaySession | null {
     const intents = typeof d.intents === 'number' ? d.intents : Number.NaN;
-    const handshake: (typeof this.handshakes)[number] = { op: 'identify', at: Date.now(), intents };
+    const handshake: (typeof this.handshakes)[number] = {
+      op: 'identify',
+      at: Date.now(),
+      intents,
+      ...(d.shard === undefined ? {} : { shard: d.shard }),
+    };
     this.handshakes.push(handshake);
     const reject = (code: number, reason: string): null => {
       handshake.rejectedWith = code;
@@ -226,8 +254,10 @@ export class FakeGateway {
     if ((intents & PRIVILEGED_INTENTS & ~this.options.privilegedIntents) !== 0)
       return reject(4014, 'Disallowed intent(s).');
     // Any shard count is accepted (GET /gateway/bot only recommends one), as long as the pair is valid.
-    const shard = (Array.isArray(d.shard) ? d.shard : [0, 1]) as [number, number];
+    const shard = (d.shard === undefined ? [0, 1] : d.shard) as [number, number];
     if (
+      !Array.isArray(shard) ||
+      shard.length !== 2 ||
       !Number.isInteger(shard[0]) ||
       !Number.isInteger(shard[1]) ||
       shard[1] < 1 ||
@@ -235,6 +265,23 @@ export class FakeGateway {
       shard[0] >= shard[1]
     ) {
       return reject(4010, 'Invalid shard.');
+    }
+    // Discord: "Clients also have a limit of concurrent Identify requests allowed per 5 seconds. If you hit
+    // this limit, the Gateway will respond with an Opcode 9 Invalid Session."
+    const rateLimitKey = shard[0] % this.options.maxConcurrency;
+    const now = Date.now();
+    const previous = this.#identifiedAt.get(rateLimitKey);
+    if (previous !== undefined && now - previous < this.options.identifyIntervalMs) {
+      handshake.rejectedWith = Op.InvalidSession;
+      ws.send(JSON.stringify({ op: Op.InvalidSession, d: false }));
+      return null;
+    }
+    this.#identifiedAt.set(rateLimitKey, now);
+    this.options.onSessionStart?.();
+    const guilds = this.options.guilds().filter((guild) => shardForGuild(guild.id, shard[1]) === shard[0]);
+    if (guilds.length > this.options.maxGuildsPerShard) {
+      // "The session would have handled too many guilds - you are required to shard your connection."
+      return reject(4011, 'Sharding required.');
     }
     const session: GatewaySession = {
       id: randomBytes(16).toString('hex'),
@@ -245,7 +292,6 @@ export class FakeGateway {
       socket: ws,
     };
     this.#sessions.set(session.id, session);
-    const guilds = this.options.guilds().filter((guild) => shardForGuild(guild.id, shard[1]) === shard[0]);
     this.#send(session, 'READY', {
       v: 10,
       user: { ...userJson(this.options.bot), verified: true, mfa_enabled: false, email: null },

@@ -363,8 +363,10 @@ describe('fake Discord with the real discord.js Client', () => {
 
 describe('fake Discord gateway options', () => {
   it('sends every member with a granted GUILD_MEMBERS intent and splits guilds over two shards', async () => {
+    // max_concurrency 2: both shards may identify at once, so the client's throttler can let them.
     const sharded = await startFakeDiscord({
       shardCount: 2,
+      maxConcurrency: 2,
       privilegedIntents: GatewayIntentBits.GuildMembers,
     });
     // Ids with consecutive timestamps, so both shards ((guild_id >> 22) % 2) own some.

@@ -55,6 +55,8 @@ export interface RouteDefinition {
 export interface RouteConfig {
   gatewayUrl: () => string;
   shardCount: () => number;
+  /** GET /gateway/bot's session_start_limit, as it stands now. */
+  sessionStartLimit: () => { total: number; remaining: number; reset_after: number; max_concurrency: number };
   interactionAckWindowMs: number;
   interactionTokenTtlMs: number;
   nonceWindowMs: number;
@@ -674,7 +676,7 @@ export function buildRoutes(state: DiscordState, config: RouteConfig): RouteDefi
       ok({
         url: config.gatewayUrl(),
         shards: config.shardCount(),
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+        session_start_limit: config.sessionStartLimit(),
       }),
     ),
     simple('GET', '/users/@me', () => ok({ ...userJson(state.bot), verified: true, mfa_enabled: false })),
