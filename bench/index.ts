@@ -1,10 +1,10 @@
 // `npm run bench`: every benchmark, one after the other, each printing its own table. Arguments are passed
-// to each (e.g. `npm run bench -- --quick`); run one alone with `npm run bench:search`, `bench:sync` or `bench:stats`.
+// to each (e.g. `npm run bench -- --quick`); run one alone with `npm run bench:search`, `bench:sync`, `bench:stats` or `bench:memory`.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const benches = ['bench/searchBench.ts', 'bench/syncBench.ts', 'bench/statsBench.ts'];
+const benches = ['bench/searchBench.ts', 'bench/syncBench.ts', 'bench/statsBench.ts', 'bench/memoryBench.ts'];
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n=== ${bench} ===`);
