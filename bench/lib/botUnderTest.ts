@@ -34,6 +34,8 @@ export async function startBotUnderTest(options: {
   env: Record<string, string>;
   /** Writes a V8 CPU profile of the bot into this directory when it exits. */
   cpuProfileDir?: string;
+  /** More flags for the bot's node (e.g. V8 options to compare). */
+  nodeFlags?: string[];
   logLevel?: string;
 }): Promise<BotUnderTest> {
   const discord = await startFakeDiscord({
@@ -64,16 +66,17 @@ export async function startBotUnderTest(options: {
     options.runner === 'compiled'
       ? startBotProcess({ env, command: [process.execPath, ...profile, ...compiled('src/main.js').slice(1)] })
       : startBotProcess({ env, nodeFlags: profile });
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
   try {
-    await bot.waitForLog((line) => line.msg === 'admin server listening', 180_000);
-    await discord.waitForGatewaySession(60_000);
+    // The gateway comes up after the admin server: once it is connected, the bot is started.
+    await discord.waitForGatewaySession(180_000);
+    await fetch(`${adminUrl}/healthz`);
   } catch (error) {
     await bot.stop('SIGKILL');
     await discord.close();
     await twitch.close();
     throw error;
   }
-  const adminUrl = `http://127.0.0.1:${adminPort}`;
   return {
     discord,
     twitch,
