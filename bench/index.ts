@@ -15,6 +15,7 @@ const BENCHES = {
   stats: 'bench/statsBench.ts',
   notify: 'bench/notifyBench.ts',
   interactions: 'bench/interactionsBench.ts',
+  memory: 'bench/memoryBench.ts',
 } as const;
 type BenchName = keyof typeof BENCHES;
 const NAMES = Object.keys(BENCHES) as BenchName[];

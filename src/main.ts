@@ -13,6 +13,7 @@ import { createDatabase } from './db/createDatabase.js';
 import { applyMigrations } from './db/migrate.js';
 import { instrumentDatabase } from './db/instrumentDatabase.js';
 import { isPgliteDatabase } from './db/openPgliteDatabase.js';
+import { warmUpQueryEngine } from './db/warmUpQueryEngine.js';
 import { createCommandServices } from './discord/commandServices.js';
 import { createDiscordClient } from './discord/createDiscordClient.js';
 import { createDiscordMetrics } from './discord/createDiscordMetrics.js';
@@ -64,6 +65,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   // and releases its data-directory lock).
   shutdown.add('database', () => db.close(), { reserveMs: DATABASE_CLOSE_RESERVE_MS });
   const { applied } = await applyMigrations({ sql: db.sql, logger: logger.child({ component: 'migrate' }) });
+  await warmUpQueryEngine(db);
   logger.info({ backend: db.kind, migrationsApplied: applied.length }, 'database ready');
   if (isPgliteDatabase(db)) {
     // The embedded database is locked to this process: `npm run db:backup` asks it for a consistent copy.

@@ -1,4 +1,4 @@
-import type { EmbedBuilder } from 'discord.js';
+import type { APIEmbed } from 'discord.js';
 import type { ResolvedChannel } from '../../src/channels/resolveTwitchChannel.js';
 import type { CommandDeps } from '../../src/discord/Command.js';
 import { escapeText } from '../../src/discord/escape.js';
@@ -6,7 +6,7 @@ import type { Texts } from '../../src/discord/texts.js';
 
 /** Under an empty list of a channel: that indexing just started, or how far it has got. */
 export async function addIndexingNote(
-  embed: EmbedBuilder,
+  embed: APIEmbed,
   channel: ResolvedChannel,
   indexing: { started: boolean } | undefined,
   deps: CommandDeps,
@@ -15,5 +15,6 @@ export async function addIndexingNote(
   const note = indexing?.started
     ? t.results.indexingStarted(escapeText(channel.name, 50))
     : (await deps.channels.status(channel.id))?.summary;
-  if (note) embed.addFields({ name: t.results.indexing, value: note.slice(0, 1024) });
+  if (note)
+    embed.fields = [...(embed.fields ?? []), { name: t.results.indexing, value: note.slice(0, 1024) }];
 }

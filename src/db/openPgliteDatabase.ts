@@ -18,6 +18,14 @@ export interface PgliteDatabase extends Database {
   dumpDataDir(compression?: 'none' | 'gzip'): Promise<Blob>;
 }
 
+/**
+ * PostgreSQL's default shared_buffers (128 MB) is allocated and touched inside PGlite's WASM memory when it
+ * starts, so it counts in full toward the bot's resident memory even on an empty database. The embedded
+ * database reads its files through Node's fs, so the OS page cache keeps the hot pages anyway; 16 MB keeps
+ * an idle bot on PGlite about 115 MB smaller (docs/operations.md, "Memory").
+ */
+const PGLITE_SHARED_BUFFERS = '16MB';
+
 export function isPgliteDatabase(db: Database): db is PgliteDatabase {
   return db.kind === 'pglite' && 'dumpDataDir' in db;
 }
@@ -43,6 +51,7 @@ export async function openPgliteDatabase(options: {
       ...(options.initialData === undefined ? {} : { loadDataDir: options.initialData }),
       // Search relies on pg_trgm and unaccent; the migration runs CREATE EXTENSION for both.
       extensions: { pg_trgm, unaccent },
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     });
   } catch (error) {
     await lock?.release();

@@ -3,7 +3,7 @@ import type { ClipRecord } from '../clips/ClipRecord.js';
 import type { ClipSearchQuery } from '../clips/search/ClipSearchQuery.js';
 import { UserError } from '../shared/errors.js';
 import type { CommandDeps, ComponentInteraction } from './Command.js';
-import type { EmbedBuilder } from 'discord.js';
+import type { APIEmbed } from 'discord.js';
 import { clipResultsComponents, clipResultsEmbed, type ClipListView } from './clipResultsEmbed.js';
 import { updateMessage, type AnswerPayload } from './respond.js';
 import { texts, type Texts } from './texts.js';
@@ -71,7 +71,7 @@ export async function fetchClipListPage(
 export interface RenderedClipList {
   view: ClipListView;
   /** Open for additions (a note about indexing) before it is sent. */
-  embed: EmbedBuilder;
+  embed: APIEmbed;
   components: NonNullable<AnswerPayload['components']>;
 }
 

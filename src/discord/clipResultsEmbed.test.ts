@@ -40,7 +40,7 @@ function view(clips: ClipRecord[], overrides: Partial<ClipListView> = {}): ClipL
 
 describe('clipResultsEmbed', () => {
   it('lists rank, linked title, channel, game, clipper, views, duration and age, with the top thumbnail', () => {
-    const embed = clipResultsEmbed(view([clip()], { rankOffset: 10, page: 2, hasMorePages: true })).toJSON();
+    const embed = clipResultsEmbed(view([clip()], { rankOffset: 10, page: 2, hasMorePages: true }));
     expect(embed.description).toBe(
       '**11.** [insane clutch](https://clips.twitch.tv/AwkwardClip) — Streamer · Chess · by clipper · 12,345 views · 0:30 · <t:1767323045:R>',
     );
@@ -51,7 +51,7 @@ describe('clipResultsEmbed', () => {
   it('escapes markdown, masked links and mentions in titles, names and the heading', () => {
     const embed = clipResultsEmbed(
       view([clip({ title: '**bold** [x](evil) @everyone', creatorName: '<@1>' })], { heading: '[a](b)' }),
-    ).toJSON();
+    );
     expect(embed.description).toContain(
       '[\\*\\*bold\\*\\* \\[x\\]\\(evil\\) @\u200Beveryone](https://clips.twitch.tv/',
     );
@@ -60,20 +60,18 @@ describe('clipResultsEmbed', () => {
   });
 
   it('never links anywhere but Twitch', () => {
-    const embed = clipResultsEmbed(view([clip({ url: 'https://evil.test/x) [y](z' })])).toJSON();
+    const embed = clipResultsEmbed(view([clip({ url: 'https://evil.test/x) [y](z' })]));
     expect(embed.description).toContain('(https://clips.twitch.tv/AwkwardClip)');
   });
 
   it('says when the total is an estimate and when the match was fuzzy', () => {
-    const embed = clipResultsEmbed(
-      view([clip()], { total: 25_000, totalIsExact: false, fuzzy: true }),
-    ).toJSON();
+    const embed = clipResultsEmbed(view([clip()], { total: 25_000, totalIsExact: false, fuzzy: true }));
     expect(embed.footer?.text).toBe('about 25,000 clips (no exact match; showing close spellings)');
   });
 
   it('stays within Discord embed limits for a full page of the longest titles', () => {
     const clips = Array.from({ length: 25 }, (_, i) => clip({ id: `c${i}`, title: 'x'.repeat(140) }));
-    const embed = clipResultsEmbed(view(clips, { heading: 'y'.repeat(300) })).toJSON();
+    const embed = clipResultsEmbed(view(clips, { heading: 'y'.repeat(300) }));
     expect(embed.title!.length).toBeLessThanOrEqual(256);
     expect(embed.description!.length).toBeLessThanOrEqual(4096);
     expect(embed.description!.split('\n')).toHaveLength(25);
@@ -83,13 +81,13 @@ describe('clipResultsEmbed', () => {
     const clips = Array.from({ length: 25 }, (_, i) =>
       clip({ id: `c${i}`, title: '*'.repeat(140), creatorName: '_'.repeat(40) }),
     );
-    const embed = clipResultsEmbed(view(clips, { channelNames: new Map([['1', '|'.repeat(40)]]) })).toJSON();
+    const embed = clipResultsEmbed(view(clips, { channelNames: new Map([['1', '|'.repeat(40)]]) }));
     expect(embed.description!.length).toBeLessThanOrEqual(4096);
     expect(embed.description!.split('\n').length).toBeLessThan(25);
   });
 
   it('says so when nothing matched', () => {
-    expect(clipResultsEmbed(view([])).toJSON().description).toBe('No clips found.');
+    expect(clipResultsEmbed(view([])).description).toBe('No clips found.');
   });
 });
 
@@ -100,7 +98,7 @@ describe('clipResultsComponents', () => {
       command: 'clips',
       stateKey: 'abcdefghijkl',
       pageIndex: 0,
-    }).map((row) => row.toJSON());
+    });
     expect(rows).toHaveLength(2);
     const select = rows[0]!.components[0] as { custom_id: string; options: Array<{ value: string }> };
     expect(select.options.map((o) => o.value)).toEqual(clips.map((c) => c.id));
@@ -117,9 +115,7 @@ describe('clipResultsComponents', () => {
   });
 
   it('keeps select labels and descriptions within 100 characters whatever the title', () => {
-    const rows = clipResultsComponents(view([clip({ title: '😀'.repeat(300) })]), null).map((r) =>
-      r.toJSON(),
-    );
+    const rows = clipResultsComponents(view([clip({ title: '😀'.repeat(300) })]), null);
     const option = (rows[0]!.components[0] as { options: Array<{ label: string; description: string }> })
       .options[0]!;
     expect(option.label.length).toBeLessThanOrEqual(100);

@@ -7,7 +7,6 @@ import {
   type ResolvedChannel,
 } from '../channels/resolveTwitchChannel.js';
 import {
-  clipDisplayNames,
   countIndexedClips,
   findRecentClips,
   findTopClips,
@@ -18,6 +17,7 @@ import {
   type RecentClipsQuery,
   type TopClipsQuery,
 } from '../clips/browse/browseClips.js';
+import { clipDisplayNames, createDisplayNameCache } from '../clips/browse/clipDisplayNames.js';
 import type { ClipRecord } from '../clips/ClipRecord.js';
 import { getChannelClipStats } from '../clips/stats/getChannelClipStats.js';
 import { renderClipStatsChart } from '../clips/stats/renderClipStatsChart.js';
@@ -75,6 +75,7 @@ export function createCommandServices(options: CommandServicesOptions) {
     ...options.search,
   };
   const quota = createIndexingQuota({ cache, perDay: options.newChannelsPerDay });
+  const names = createDisplayNameCache();
 
   const clips = {
     search: (query: ClipSearchQuery) => findClips(searchDeps, query),
@@ -86,7 +87,7 @@ export function createCommandServices(options: CommandServicesOptions) {
     parseReference: parseClipReference,
     /** Channel and game names to show beside a page of clips. */
     displayNames: (page: ReadonlyArray<Pick<ClipRecord, 'broadcasterId' | 'gameId'>>) =>
-      clipDisplayNames({ db }, page),
+      clipDisplayNames({ db, names }, page),
     counts: () => countIndexedClips({ db, cache }),
     /** A channel's clips per day, views, top clippers and games over a period, and their chart as a PNG. */
     async stats(query: {

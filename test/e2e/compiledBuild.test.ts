@@ -1,5 +1,6 @@
-// The production image runs `npm run build` and then `npm run start:prod` (node dist/src/main.js, no tsx, no
-// generate at start; test/packaging/dockerfile.test.ts holds the Dockerfile to those two scripts). This test
+// The production image and `npm start` run `npm run build` and then `npm run start:prod` (node
+// dist/src/main.js, no tsx, no generate at start; test/packaging/dockerfile.test.ts holds the Dockerfile to
+// those two scripts). This test
 // runs the same two against the fakes: the compiled bot must find its generated Prisma client, PGlite's WASM
 // files and the migrations from dist/, answer /healthz and a slash command, and stop cleanly on SIGTERM.
 import { spawn } from 'node:child_process';
@@ -63,6 +64,10 @@ describe('the compiled build (what the Docker image runs)', () => {
     await discord?.close();
     await twitch?.close();
     rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('is what `npm start` runs (README: `npm ci && npm start`): the build, then start:prod', () => {
+    expect(scripts.start).toBe('npm run build && npm run start:prod');
   });
 
   it('applies the migrations from dist/ and becomes ready on the embedded database', async () => {

@@ -38,10 +38,13 @@ export function startBotProcess(options: {
   cwd?: string;
   /** Runs this argv instead of `tsx <script> <args>` (e.g. the compiled build: `node dist/src/main.js`). */
   command?: string[];
+  /** Flags for node itself (e.g. `--cpu-prof`, which NODE_OPTIONS refuses), before the script. */
+  nodeFlags?: string[];
 }): BotProcess {
   const script = options.script ?? 'src/main.ts';
   const [file, ...argv] = options.command ?? [
     process.execPath,
+    ...(options.nodeFlags ?? []),
     '--import',
     TSX_LOADER,
     `${PROJECT_ROOT}/${script}`,

@@ -141,30 +141,6 @@ export function parseClipReference(reference: string): string {
   );
 }
 
-/** Display names for the channels and games on a page of clips (one query each). */
-export async function clipDisplayNames(
-  deps: { db: Database },
-  clips: ReadonlyArray<Pick<ClipRecord, 'broadcasterId' | 'gameId'>>,
-): Promise<{ channels: Map<string, string>; games: Map<string, string> }> {
-  const broadcasterIds = [...new Set(clips.map((clip) => clip.broadcasterId))];
-  const gameIds = [...new Set(clips.flatMap((clip) => (clip.gameId === null ? [] : [clip.gameId])))];
-  const [broadcasters, games] = await Promise.all([
-    broadcasterIds.length === 0
-      ? []
-      : deps.db.prisma.broadcaster.findMany({
-          where: { id: { in: broadcasterIds } },
-          select: { id: true, displayName: true },
-        }),
-    gameIds.length === 0
-      ? []
-      : deps.db.prisma.game.findMany({ where: { id: { in: gameIds } }, select: { id: true, name: true } }),
-  ]);
-  return {
-    channels: new Map(broadcasters.map((b) => [b.id, b.displayName])),
-    games: new Map(games.map((g) => [g.id, g.name])),
-  };
-}
-
 export interface IndexCounts {
   clips: number;
   channels: number;

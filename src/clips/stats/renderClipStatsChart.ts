@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { renderAsync } from '@resvg/resvg-js';
 import type { ChannelClipStats } from './ChannelClipStats.js';
 import { buildClipStatsSvg, CHART_FONT_FAMILY, type ClipStatsSvgOptions } from './buildClipStatsSvg.js';
 
@@ -29,6 +28,8 @@ export async function renderClipStatsChart(
   options: ClipStatsSvgOptions,
 ): Promise<RenderedClipStatsChart> {
   const svg = buildClipStatsSvg(stats, options);
+  // Loaded on the first chart, not at start-up: only /clips stats needs the native renderer (~7 MB).
+  const { renderAsync } = await import('@resvg/resvg-js');
   const image = await renderAsync(svg, {
     font: {
       fontFiles: FONT_FILES,

@@ -241,6 +241,17 @@ describe('createDatabase without a URL (embedded PGlite)', () => {
     }
   });
 
+  it("runs with 16 MB of shared buffers, not PostgreSQL's 128 MB that would all be resident", async () => {
+    const db = await createDatabase({ dataDir: dir, logger });
+    try {
+      expect(await db.sql.query('SHOW shared_buffers')).toEqual([{ shared_buffers: '16MB' }]);
+      // PGlite's own start parameters are kept (single-user mode settings, search_path).
+      expect(await db.sql.query('SHOW max_worker_processes')).toEqual([{ max_worker_processes: '0' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('refuses a second open of the same dataDir with a clear error, and releases it on close', async () => {
     const first = await createDatabase({ dataDir: dir, logger });
     try {
