@@ -80,7 +80,6 @@ export async function startNotifyWorld(
   pool.on('error', () => undefined);
   const bots: BotProcess[] = [];
   const guildId = discord.fixtures.guild.id;
-  let migrated = false;
 
   const world: NotifyWorld = {
     discord,
@@ -98,14 +97,14 @@ export async function startNotifyWorld(
       const bot = startBotProcess({ env });
       bots.push(bot);
       await bot.waitForLog((line) => line.msg === 'Notifier started', 120_000);
-      if (!migrated) {
-        migrated = true;
-        await pool.query(
-          `INSERT INTO guilds (id, name, system_channel_id) VALUES ($1, 'Clip Fans', $2)
-           ON CONFLICT (id) DO UPDATE SET system_channel_id = EXCLUDED.system_channel_id`,
-          [guildId, discord.fixtures.general.id],
-        );
-      }
+      // The bot records the guild from its GUILD_CREATE (the fake's has no system channel); set the system
+      // channel after that, on every start, or a late record would overwrite it and notices would go by DM.
+      await bot.waitForLog((line) => line.msg === 'guilds recorded', 60_000);
+      await pool.query(
+        `INSERT INTO guilds (id, name, system_channel_id) VALUES ($1, 'Clip Fans', $2)
+         ON CONFLICT (id) DO UPDATE SET system_channel_id = EXCLUDED.system_channel_id`,
+        [guildId, discord.fixtures.general.id],
+      );
       return bot;
     },
     async subscribe(login, options = {}) {
