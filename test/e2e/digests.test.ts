@@ -1,11 +1,10 @@
 // A daily digest from the real bot process: clips of the previous local day are polled from the fake Twitch
 // and stored by the sync while the subscription is paused; the bot is stopped, the subscription resumed, and
 // the first digest pass after the restart posts the day's top clips once, in one message.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lastFinishedPeriod } from '../../src/notify/digests/digestPeriods.js';
-import type { BotProcess } from '../support/botProcess.js';
 import { eventually } from '../support/eventually.js';
-import { startNotifyWorld, type NotifyWorld } from './notifyE2e.js';
+import { withNotifyWorld } from './notifyE2e.js';
 
 const SETTLE_MS = 10 * 60_000;
 
@@ -26,19 +25,14 @@ function zoneAwayFromMidnight(now: Date): string {
 }
 
 describe('digests from the running bot', () => {
-  let world: NotifyWorld;
-  let bot: BotProcess;
-
-  beforeAll(async () => {
-    world = await startNotifyWorld();
-    bot = await world.startBot();
-  }, 90_000);
-  afterAll(async () => world?.close());
+  const setup = withNotifyWorld();
 
   it(
     "posts yesterday's top clips by views once after a restart, in the server's time zone",
     { timeout: 150_000 },
     async () => {
+      const { world } = setup;
+      let bot = setup.bot;
       const zone = zoneAwayFromMidnight(new Date());
       const yesterday = lastFinishedPeriod(new Date(Date.now() - SETTLE_MS), zone, 'daily');
       const guildId = world.discord.fixtures.guild.id;
@@ -75,17 +69,7 @@ describe('digests from the running bot', () => {
         }),
       ];
       await world.pollNow();
-      await eventually(
-        async () => {
-          const { rows } = await world.pool.query<{ stored: number }>(
-            'SELECT count(*)::int AS stored FROM clips WHERE broadcaster_id = $1',
-            [broadcasterId],
-          );
-          return rows[0]!.stored === dayClips.length + outside.length ? true : undefined;
-        },
-        60_000,
-        'the clips stored by the sync',
-      );
+      await world.waitForStoredClips([broadcasterId], dayClips.length + outside.length, 60_000);
 
       await bot.stop('SIGTERM');
       expect(bot.logs.some((line) => line.msg === 'Digest scheduler stopped')).toBe(true);
