@@ -51,6 +51,11 @@ export interface FakeDiscordOptions {
   /** Bitfield of privileged intents granted (GUILD_MEMBERS 1<<1, GUILD_PRESENCES 1<<8, MESSAGE_CONTENT 1<<15). */
   privilegedIntents?: number;
   rateLimits?: Partial<Record<BucketName | 'global', RateLimitRule>>;
+  /**
+   * Clock of the rate-limit windows (default `Date.now`). Tests of the limits themselves pass a clock they
+   * advance, so how fast a loaded machine sends cannot decide which window a request falls in.
+   */
+  rateLimitClock?: () => number;
   /** How long the bot has to send the first callback (Discord: 3 s). */
   interactionAckWindowMs?: number;
   /** How long webhook calls with the interaction token work (Discord: 15 min). */
@@ -134,7 +139,7 @@ export class FakeDiscord {
       options.token ??
       `${Buffer.from(this.bot.id).toString('base64url')}.fake.${randomBytes(20).toString('base64url')}`;
     this.#rateLimits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
-    this.#limiter = new RateLimiter(this.#rateLimits.global);
+    this.#limiter = new RateLimiter(this.#rateLimits.global, options.rateLimitClock);
     this.#waitTimeoutMs = options.waitTimeoutMs ?? 5000;
     this.#shardCount = options.shardCount ?? 1;
     this.gateway = new FakeGateway({
