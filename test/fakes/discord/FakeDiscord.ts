@@ -480,9 +480,7 @@ export class FakeDiscord {
         return send(404, { message: '404: Not Found', code: 0 });
       if (parsed.invalidJson)
         return send(400, { code: 50109, message: 'The request body contains invalid JSON.' });
-      const taken = this.#takeFault(method, path);
-      const lateFault = taken?.afterProcessing === true ? taken : undefined;
-      const fault = lateFault === undefined ? taken : undefined;
+      const fault = this.#takeFault(method, path, 'before');
       if (fault !== undefined) {
         if (fault.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
         if (fault.dropConnection === true) {
@@ -552,6 +550,7 @@ export class FakeDiscord {
           rawBody: parsed.body,
           now: Date.now(),
         });
+        const lateFault = this.#takeFault(method, path, 'after');
         if (lateFault !== undefined) {
           if (lateFault.delayMs !== undefined)
             await new Promise((resolve) => setTimeout(resolve, lateFault.delayMs));
@@ -583,11 +582,17 @@ export class FakeDiscord {
     }
   }
 
-  #takeFault(method: string, path: string): Fault | undefined {
+  /**
+   * Spends the next fault of a request, in the order faults were added, if it belongs to this stage. An
+   * `afterProcessing` fault waits for the 'after' stage, which only a request that was processed reaches: a
+   * request refused first (401, 429, an error code) leaves it to the next, since Discord cannot fail after a
+   * write that never happened.
+   */
+  #takeFault(method: string, path: string, stage: 'before' | 'after'): Fault | undefined {
     const fault = this.#faults.find(
       (candidate) => candidate.remaining > 0 && candidate.matches(method, path),
     );
-    if (fault === undefined) return undefined;
+    if (fault === undefined || (fault.afterProcessing === true) !== (stage === 'after')) return undefined;
     fault.remaining -= 1;
     if (fault.remaining === 0) this.#faults.splice(this.#faults.indexOf(fault), 1);
     return fault;
