@@ -1,6 +1,7 @@
 import { foldLikeDatabase } from '../clips/search/foldLikeDatabase.js';
 import { UserError } from '../shared/errors.js';
 import { isSnowflake } from '../shared/snowflake.js';
+import { TWITCH_ID } from '../twitch/twitchIdentifiers.js';
 
 export const KEYWORD_MODES = ['any', 'all'] as const;
 export type KeywordMode = (typeof KEYWORD_MODES)[number];
@@ -18,7 +19,6 @@ export const MAX_DIGEST_SIZE = 10;
 export const DEFAULT_DIGEST_SIZE = 5;
 export const MAX_MIN_VIEWS = 100_000_000;
 
-const TWITCH_ID = /^\d{1,20}$/;
 // The search's notion of a word: letters, marks and digits; everything else separates words.
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 

@@ -9,9 +9,10 @@ export const TWITCH_ID = /^\d{1,20}$/;
 /**
  * Logins are letters, digits and underscores. New accounts need 4–25 characters, but older accounts with
  * shorter logins exist, so only the upper bound is enforced: asking Twitch about a login that cannot exist
- * merely returns nothing.
+ * merely returns nothing. The pattern without anchors, for rules that find a login inside a link.
  */
-export const TWITCH_LOGIN = /^[a-zA-Z0-9_]{1,25}$/;
+export const TWITCH_LOGIN_PATTERN = '[A-Za-z0-9_]{1,25}';
+export const TWITCH_LOGIN = new RegExp(`^${TWITCH_LOGIN_PATTERN}$`);
 
 export function isTwitchId(value: string): boolean {
   return TWITCH_ID.test(value);

@@ -28,6 +28,15 @@ interface ReadyReport {
   checks: Record<string, { status: string; required: boolean; detail?: string }>;
 }
 
+/**
+ * How long a test waits for the bot's answer to an interaction. Discord's real deadline is the 3 s window to
+ * acknowledge, which the fake enforces: a later callback is refused (10062), so a late bot never produces an
+ * answer and the wait fails. How long the answer takes after a timely acknowledgement on a loaded machine is
+ * no contract; the wait helpers' 5 s default was a deadline of the test's own and failed the first /help
+ * under load.
+ */
+const ANSWER_WAIT_MS = 20_000;
+
 async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as T };
@@ -109,8 +118,7 @@ describe('the bot against the fake Discord and fake Twitch', () => {
   });
 
   it('answers a slash command through the real interaction flow', async () => {
-    const reply = discord.interact.slashCommand({ name: 'help' });
-    const message = await reply.finalMessage();
+    const message = await discord.interact.slashCommand({ name: 'help' }).finalMessage(ANSWER_WAIT_MS);
     const embeds = message.embeds as Array<{ title: string; fields: Array<{ name: string }> }>;
     expect(embeds[0]!.title).toBe('TwitchClipSearch');
     expect(embeds[0]!.fields.map((field) => field.name)).toContain('Clips indexed');
@@ -127,7 +135,7 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     );
     await discord.waitForGatewaySession(30_000);
     // Interactions still reach the bot on the resumed session.
-    const message = await discord.interact.slashCommand({ name: 'help' }).finalMessage();
+    const message = await discord.interact.slashCommand({ name: 'help' }).finalMessage(ANSWER_WAIT_MS);
     expect(message.embeds).toHaveLength(1);
   });
 
@@ -135,14 +143,19 @@ describe('the bot against the fake Discord and fake Twitch', () => {
     const autocompleteChannel = async (text: string) =>
       discord.interact
         .autocomplete({ name: 'clips', subcommand: 'recent', options: { channel: text }, focused: 'channel' })
-        .autocompleteChoices();
+        .autocompleteChoices(ANSWER_WAIT_MS);
+    // Channels no earlier run has searched for: the bot keeps Twitch's channel-search answers in the shared
+    // Redis for a minute, and an answer from there never reaches Twitch (no token fetched, no 401 to refresh).
+    const run = randomBytes(4).toString('hex');
+    const before = twitch.addBroadcaster({ login: `tokenbefore${run}` });
+    const after = twitch.addBroadcaster({ login: `tokenafter${run}` });
     // The first Twitch lookup makes the bot fetch its app token.
-    expect((await autocompleteChannel('speedy')).map((choice) => choice.value)).toContain('100000101');
+    expect((await autocompleteChannel(before.login)).map((choice) => choice.value)).toContain(before.id);
     const tokensBefore = twitch.requests('auth/token').length;
     expect(twitch.expireAllTokens()).toBeGreaterThan(0);
 
-    const choices = await autocompleteChannel('twitchd');
-    expect(choices.map((choice) => choice.value)).toContain('141981764');
+    const choices = await autocompleteChannel(after.login);
+    expect(choices.map((choice) => choice.value)).toContain(after.id);
     const afterExpiry = twitch.requests().filter((request) => request.at >= Date.now() - 10_000);
     expect(afterExpiry.some((r) => r.endpoint === 'search/channels' && r.status === 401)).toBe(true);
     const newTokens = twitch.requests('auth/token').slice(tokensBefore);
@@ -155,7 +168,7 @@ describe('the bot against the fake Discord and fake Twitch', () => {
       subcommand: 'recent',
       options: { channel: 'chattykat' },
     });
-    const message = await reply.finalMessage();
+    const message = await reply.finalMessage(ANSWER_WAIT_MS);
     const embeds = message.embeds as Array<{ title: string }>;
     expect(embeds[0]!.title).toBe('Newest clips of ChattyKat');
     const status = await eventually(
@@ -177,7 +190,7 @@ describe('the bot against the fake Discord and fake Twitch', () => {
         async () => {
           const message = await discord.interact
             .slashCommand({ name: 'twitch', subcommand: 'status', options: { channel: '100000102' } })
-            .finalMessage();
+            .finalMessage(ANSWER_WAIT_MS);
           const content = String(message.content);
           // The whole history, not a partial "2020–2026 done" that may still be short of clips.
           return content.includes('history complete') ? content : undefined;
@@ -190,7 +203,7 @@ describe('the bot against the fake Discord and fake Twitch', () => {
       // Typed by name instead of picked from autocomplete: resolved through Twitch.
       const byName = await discord.interact
         .slashCommand({ name: 'twitch', subcommand: 'status', options: { channel: 'chattykat' } })
-        .finalMessage();
+        .finalMessage(ANSWER_WAIT_MS);
       if (!String(byName.content).includes('indexed 150 clips')) {
         console.log(bot.logs.filter((line) => line.level === 'error' || line.level === 'warn'));
       }
@@ -202,7 +215,7 @@ describe('the bot against the fake Discord and fake Twitch', () => {
           subcommand: 'search',
           options: { text: 'chattykat', channel: '100000102', sort: 'views' },
         })
-        .finalMessage();
+        .finalMessage(ANSWER_WAIT_MS);
       const embed = (message.embeds as Array<{ description: string; footer: { text: string } }>)[0]!;
       expect(embed.footer.text).toBe('150 clips · page 1');
       expect(embed.description.split('\n')).toHaveLength(10);
@@ -223,18 +236,18 @@ describe('the bot against the fake Discord and fake Twitch', () => {
         options: { channel: 'twitchd' },
         focused: 'channel',
       })
-      .autocompleteChoices();
+      .autocompleteChoices(ANSWER_WAIT_MS);
     expect(choices.map((choice) => choice.value)).toContain('141981764');
     const message = await discord.interact
       .slashCommand({ name: 'clips', subcommand: 'recent', options: { channel: '141981764' } })
-      .finalMessage();
+      .finalMessage(ANSWER_WAIT_MS);
     expect((message.embeds as Array<{ title: string }>)[0]!.title).toBe('Newest clips of TwitchDev');
   });
 
   it("links a broadcaster's Twitch account with /twitch link and subscribes to their go-live events", async () => {
     const message = await discord.interact
       .slashCommand({ name: 'twitch', subcommand: 'link' })
-      .finalMessage();
+      .finalMessage(ANSWER_WAIT_MS);
     const link = String((message.embeds as Array<{ url: string }>)[0]!.url);
     expect(link.startsWith(`${env.PUBLIC_URL}/auth/twitch/start?link=`)).toBe(true);
 

@@ -1,36 +1,26 @@
 // New clips reach Discord once: the real bot process polls the fake Twitch, fans the clip events out and
 // posts through the fake Discord, across Discord faults and a kill -9 in the middle of a delivery; clips of
 // one moment make one post.
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BotProcess } from '../support/botProcess.js';
-import { startNotifyWorld, type NotifyWorld } from './notifyE2e.js';
-
-const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+import { minutesAgo, withNotifyWorld } from './notifyE2e.js';
 
 describe('clip notifications from the running bot', () => {
-  let world: NotifyWorld;
-  let bot: BotProcess;
-
-  beforeAll(async () => {
-    world = await startNotifyWorld();
-    bot = await world.startBot();
-  }, 90_000);
-  afterAll(async () => world?.close());
+  const setup = withNotifyWorld();
 
   it(
     'posts a new clip, a late-visible clip and a 1-view clip among many popular ones, each once',
     { timeout: 60_000 },
     async () => {
-      const { broadcasterId, channelId } = await world.subscribe('newclips');
-      const fresh = world.twitch.addClip({
+      const { broadcasterId, channelId } = await setup.world.subscribe('newclips');
+      const fresh = setup.world.twitch.addClip({
         broadcasterId,
         title: 'fresh',
         viewCount: 3,
         createdAt: minutesAgo(0),
       });
       // Made four minutes ago, visible on Twitch only now.
-      const late = world.twitch.addClip({
+      const late = setup.world.twitch.addClip({
         broadcasterId,
         title: 'late',
         viewCount: 10,
@@ -38,26 +28,28 @@ describe('clip notifications from the running bot', () => {
         visibleAfterMs: 4 * 60_000,
       });
       const popular = Array.from({ length: 150 }, (_, i) =>
-        world.twitch.addClip({
+        setup.world.twitch.addClip({
           broadcasterId,
           title: `popular ${i}`,
           viewCount: 10_000 + i,
           createdAt: minutesAgo(1),
         }),
       );
-      const tiny = world.twitch.addClip({
+      const tiny = setup.world.twitch.addClip({
         broadcasterId,
         title: 'tiny',
         viewCount: 1,
         createdAt: minutesAgo(1),
       });
-      await world.pollNow();
+      await setup.world.pollNow();
       const expected = [fresh, late, tiny, ...popular].map((clip) => clip.id);
-      await world.expectPostedOnce(new Map([[channelId, expected]]), 45_000);
+      await setup.world.expectPostedOnce(new Map([[channelId, expected]]), 45_000);
       // The burst went out coalesced (up to 10 embeds a message), not as 153 messages.
-      expect(world.discord.messagesIn(channelId).length).toBeLessThanOrEqual(20);
+      expect(setup.world.discord.messagesIn(channelId).length).toBeLessThanOrEqual(20);
       expect(
-        bot.logs.some((line) => line.msg === 'Delivery message posted' && line.deliveryIds !== undefined),
+        setup.bot.logs.some(
+          (line) => line.msg === 'Delivery message posted' && line.deliveryIds !== undefined,
+        ),
       ).toBe(true);
     },
   );
@@ -66,21 +58,24 @@ describe('clip notifications from the running bot', () => {
     'loses and doubles nothing through Discord 500s (also after the write), 429s and lost answers',
     { timeout: 60_000 },
     async () => {
-      const { broadcasterId, channelId } = await world.subscribe('faults');
+      const target = await setup.world.subscribe('faults');
+      const { channelId } = target;
       const route = `POST /channels/${channelId}/messages`;
-      world.discord.failNext(route, { status: 500, afterProcessing: true, count: 3 });
-      world.discord.failNext(route, { status: 429, retryAfterMs: 300, count: 2 });
-      world.discord.failNext(route, { status: 502, count: 3 });
-      world.discord.failNext(route, { dropConnection: true, afterProcessing: true, count: 2 });
-      const clips = Array.from({ length: 25 }, (_, i) =>
-        world.twitch.addClip({ broadcasterId, title: `fault ${i}`, viewCount: 5, createdAt: minutesAgo(1) }),
-      );
-      await world.pollNow();
-      await world.expectPostedOnce(new Map([[channelId, clips.map((clip) => clip.id)]]), 50_000);
+      setup.world.discord.failNext(route, { status: 500, afterProcessing: true, count: 3 });
+      setup.world.discord.failNext(route, { status: 429, retryAfterMs: 300, count: 2 });
+      setup.world.discord.failNext(route, { status: 502, count: 3 });
+      setup.world.discord.failNext(route, { dropConnection: true, afterProcessing: true, count: 2 });
+      const expected = setup.world.addClips([target], 25, { title: 'fault', minutesAgo: 1 });
+      await setup.world.pollNow();
+      await setup.world.expectPostedOnce(expected, 50_000);
       expect(
-        world.discord.findRequests({ method: 'POST', path: `/channels/${channelId}/messages`, status: 500 }),
+        setup.world.discord.findRequests({
+          method: 'POST',
+          path: `/channels/${channelId}/messages`,
+          status: 500,
+        }),
       ).toHaveLength(3);
-      expect(bot.child.exitCode).toBeNull();
+      expect(setup.bot.child.exitCode).toBeNull();
     },
   );
 
@@ -88,13 +83,13 @@ describe('clip notifications from the running bot', () => {
     'posts five clips of one moment once, edited to lead with the most-viewed and name the other clippers',
     { timeout: 90_000 },
     async () => {
-      const { broadcasterId, channelId } = await world.subscribe('moment');
-      const vod = world.twitch.addVideo({ userId: broadcasterId, createdAt: minutesAgo(90) });
+      const { broadcasterId, channelId } = await setup.world.subscribe('moment');
+      const vod = setup.world.twitch.addVideo({ userId: broadcasterId, createdAt: minutesAgo(90) });
       const start = Date.now() - 3 * 60_000;
       // Viewers press "clip" seconds apart: overlapping ranges of one VOD; the last two are not placed in
       // the VOD yet (Twitch fills vod_offset in minutes later), so their untitled title links them.
       const clipOf = (i: number, viewCount: number, title: string, vodKnown = true) =>
-        world.twitch.addClip({
+        setup.world.twitch.addClip({
           broadcasterId,
           title,
           viewCount,
@@ -107,34 +102,36 @@ describe('clip notifications from the running bot', () => {
           ...(vodKnown ? {} : { videoIdAfterMs: 3_600_000 }),
         });
       const first = clipOf(0, 20, 'Speedrun day 3');
-      await world.pollNow();
-      await world.discord.waitForMessage(channelId, () => true, 45_000);
+      await setup.world.pollNow();
+      await setup.world.discord.waitForMessage(channelId, () => true, 45_000);
       const top = clipOf(1, 500, 'what a play');
       clipOf(2, 30, 'Speedrun day 3');
       clipOf(3, 8, 'Speedrun day 3', false);
       clipOf(4, 2, 'SPEEDRUN day 3 🎉', false);
-      await world.pollNow();
+      await setup.world.pollNow();
       const alsoClippedBy = (message: { embeds?: unknown }) =>
         ((message.embeds ?? []) as Array<{ fields?: { name: string; value: string }[] }>)[0]?.fields?.find(
           (field) => field.name === 'Also clipped by',
         )?.value;
       await eventually(
         async () =>
-          alsoClippedBy(world.discord.messagesIn(channelId)[0]!)?.includes('viewer4') ? true : undefined,
+          alsoClippedBy(setup.world.discord.messagesIn(channelId)[0]!)?.includes('viewer4')
+            ? true
+            : undefined,
         45_000,
         'the post edited with the whole moment',
       );
-      const messages = world.discord.messagesIn(channelId);
+      const messages = setup.world.discord.messagesIn(channelId);
       expect(messages).toHaveLength(1);
-      expect(world.postedClipIds(channelId)).toEqual([top.id]);
+      expect(setup.world.postedClipIds(channelId)).toEqual([top.id]);
       expect(alsoClippedBy(messages[0]!)).toBe('viewer0, viewer2, viewer3, viewer4');
       expect(
-        world.discord.findRequests({ method: 'POST', path: `/channels/${channelId}/messages` }),
+        setup.world.discord.findRequests({ method: 'POST', path: `/channels/${channelId}/messages` }),
       ).toHaveLength(1);
       expect(
-        world.discord.findRequests({ method: 'PATCH', path: `/channels/${channelId}/messages/*` }),
+        setup.world.discord.findRequests({ method: 'PATCH', path: `/channels/${channelId}/messages/*` }),
       ).not.toHaveLength(0);
-      const { rows } = await world.pool.query<{ status: string; message_id: string }>(
+      const { rows } = await setup.world.pool.query<{ status: string; message_id: string }>(
         `SELECT d.status, d.message_id FROM deliveries d JOIN clips c ON c.id = d.clip_id
           WHERE c.broadcaster_id = $1`,
         [broadcasterId],
@@ -148,12 +145,12 @@ describe('clip notifications from the running bot', () => {
   );
 
   it('posts each clip of a moment when the guild turned grouping off', { timeout: 60_000 }, async () => {
-    await world.pool.query(`UPDATE guilds SET group_moments = false`);
+    await setup.world.pool.query(`UPDATE guilds SET group_moments = false`);
     try {
-      const { broadcasterId, channelId } = await world.subscribe('nomoment');
+      const { broadcasterId, channelId } = await setup.world.subscribe('nomoment');
       const start = Date.now() - 60_000;
       const clips = Array.from({ length: 5 }, (_, i) =>
-        world.twitch.addClip({
+        setup.world.twitch.addClip({
           broadcasterId,
           title: 'Speedrun day 3',
           viewCount: 10 + i,
@@ -161,10 +158,10 @@ describe('clip notifications from the running bot', () => {
           creatorName: `viewer${i}`,
         }),
       );
-      await world.pollNow();
-      await world.expectPostedOnce(new Map([[channelId, clips.map((clip) => clip.id)]]), 45_000);
+      await setup.world.pollNow();
+      await setup.world.expectPostedOnce(new Map([[channelId, clips.map((clip) => clip.id)]]), 45_000);
     } finally {
-      await world.pool.query(`UPDATE guilds SET group_moments = true`);
+      await setup.world.pool.query(`UPDATE guilds SET group_moments = true`);
     }
   });
 
@@ -174,33 +171,34 @@ describe('clip notifications from the running bot', () => {
     { timeout: 150_000 },
     async () => {
       const targets = await Promise.all(
-        ['killa', 'killb', 'killc', 'killd'].map((login) => world.subscribe(login)),
+        ['killa', 'killb', 'killc', 'killd'].map((login) => setup.world.subscribe(login)),
       );
-      const expected = world.addClips(targets, 75, { title: 'kill', minutesAgo: 2 });
+      const expected = setup.world.addClips(targets, 75, { title: 'kill', minutesAgo: 2 });
       for (const { channelId } of targets) {
         // Slow answers, so the kill lands while posts are in flight (the fake still creates the message).
-        world.discord.failNext(`POST /channels/${channelId}/messages`, { delayMs: 400, count: 3 });
+        setup.world.discord.failNext(`POST /channels/${channelId}/messages`, { delayMs: 400, count: 3 });
       }
-      await world.pollNow();
+      await setup.world.pollNow();
       // The kill must land in the delivery, not in the poll: a poll killed half-way is only taken up again
       // when its channel's lease (2 min) runs out, which this test is not about. So wait for every clip to be
       // stored, then for the first post.
-      await world.waitForStoredClips(
+      await setup.world.waitForStoredClips(
         targets.map((target) => target.broadcasterId),
         300,
         60_000,
       );
-      await world.discord.waitForRequest('POST /channels/:id/messages', 30_000);
+      await setup.world.discord.waitForRequest('POST /channels/:id/messages', 30_000);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      await bot.stop('SIGKILL');
+      await setup.bot.stop('SIGKILL');
       const postedAtKill = targets.reduce(
-        (sum, { channelId }) => sum + world.postedClipIds(channelId).length,
+        (sum, { channelId }) => sum + setup.world.postedClipIds(channelId).length,
         0,
       );
       expect(postedAtKill).toBeLessThan(300);
 
-      bot = await world.startBot();
-      await world.expectPostedOnce(expected, 90_000);
+      // The harness stops this second bot with the world.
+      await setup.world.startBot();
+      await setup.world.expectPostedOnce(expected, 90_000);
     },
   );
 });

@@ -14,6 +14,9 @@ import { freePort } from '../support/redisServer.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** A clip's `createdAt` on the fake Twitch: `minutes` minutes ago. */
+export const minutesAgo = (minutes: number): string => new Date(Date.now() - minutes * 60_000).toISOString();
+
 export interface NotifyWorld {
   discord: FakeDiscord;
   twitch: FakeTwitch;
@@ -142,7 +145,7 @@ export async function startNotifyWorld(
       return { broadcasterId: broadcaster.id, channelId };
     },
     addClips(targets, perTarget, options) {
-      const createdAt = new Date(Date.now() - options.minutesAgo * 60_000).toISOString();
+      const createdAt = minutesAgo(options.minutesAgo);
       const expected = new Map<string, string[]>();
       for (const { broadcasterId, channelId } of targets) {
         const clips = Array.from({ length: perTarget }, (_, i) =>

@@ -50,6 +50,11 @@ describe('parseSearchText', () => {
     expect(parseSearchText('twitch.tv/xqc/clip/Slug-AbCdEfGhIjKlMnOp?filter=clips')).toMatchObject({
       clipId: 'Slug-AbCdEfGhIjKlMnOp',
     });
+    // The channel part follows the Twitch login rule: older one-letter logins exist, 26 characters do not.
+    expect(parseSearchText('https://www.twitch.tv/x/clip/ShortLoginClip')).toMatchObject({
+      clipId: 'ShortLoginClip',
+    });
+    expect(parseSearchText(`https://www.twitch.tv/${'a'.repeat(26)}/clip/LongLoginClip`).kind).toBe('terms');
     expect(parseSearchText('https://clips.twitch.tv/embed?clip=FunnyClip')).toMatchObject({
       kind: 'clipId',
       clipId: 'FunnyClip',

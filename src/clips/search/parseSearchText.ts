@@ -1,4 +1,5 @@
 import { UserError } from '../../shared/errors.js';
+import { TWITCH_LOGIN_PATTERN } from '../../twitch/twitchIdentifiers.js';
 import { isNoSpaceScript, splitScriptRuns } from './scripts.js';
 
 /** Longer text is refused rather than silently cut: a 10 KB paste is a mistake, not a search. */
@@ -41,8 +42,10 @@ export type ParsedSearchText =
   | { kind: 'terms'; include: SearchTerm[]; exclude: SearchTerm[] };
 
 // clips.twitch.tv/<slug>, clips.twitch.tv/embed?clip=<slug>, (www|m.)twitch.tv/<login>/clip/<slug>
-const CLIP_URL =
-  /^(?:https?:\/\/)?(?:clips\.twitch\.tv\/(?:embed\?clip=)?|(?:www\.|m\.)?twitch\.tv\/[A-Za-z0-9_]{1,25}\/clip\/)([A-Za-z0-9_-]{1,100})(?:[?#/].*)?$/i;
+const CLIP_URL = new RegExp(
+  String.raw`^(?:https?:\/\/)?(?:clips\.twitch\.tv\/(?:embed\?clip=)?|(?:www\.|m\.)?twitch\.tv\/${TWITCH_LOGIN_PATTERN}\/clip\/)([A-Za-z0-9_-]{1,100})(?:[?#/].*)?$`,
+  'i',
+);
 // Bare slugs: four+ capitalised words ("AwkwardHelplessSalamanderSwiftRage"), optionally with Twitch's
 // newer "-<16 random chars>" suffix. Emotes such as "PogChamp" have fewer capitals and stay text.
 const BARE_SLUG = /^(?:[A-Z][a-z0-9]+){4,}(?:-[A-Za-z0-9_-]{16})?$/;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Database } from '../../db/Database.js';
 import { UserError } from '../../shared/errors.js';
+import { TWITCH_ID } from '../../twitch/twitchIdentifiers.js';
 import { SEARCH_PERIODS } from '../search/ClipSearchQuery.js';
 import {
   type ChannelClipStats,
@@ -19,7 +20,7 @@ export interface GetChannelClipStatsOptions {
 
 const optionsSchema = z
   .object({
-    broadcasterId: z.string().regex(/^\d{1,20}$/, 'must be a numeric Twitch id'),
+    broadcasterId: z.string().regex(TWITCH_ID, 'must be a numeric Twitch id'),
     period: z.enum(SEARCH_PERIODS),
     now: z
       .date()

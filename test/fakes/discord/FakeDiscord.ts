@@ -51,6 +51,11 @@ export interface FakeDiscordOptions {
   /** Bitfield of privileged intents granted (GUILD_MEMBERS 1<<1, GUILD_PRESENCES 1<<8, MESSAGE_CONTENT 1<<15). */
   privilegedIntents?: number;
   rateLimits?: Partial<Record<BucketName | 'global', RateLimitRule>>;
+  /**
+   * Clock of the rate-limit windows (default `Date.now`). Tests of the limits themselves pass a clock they
+   * advance, so how fast a loaded machine sends cannot decide which window a request falls in.
+   */
+  rateLimitClock?: () => number;
   /** How long the bot has to send the first callback (Discord: 3 s). */
   interactionAckWindowMs?: number;
   /** How long webhook calls with the interaction token work (Discord: 15 min). */
@@ -134,7 +139,7 @@ export class FakeDiscord {
       options.token ??
       `${Buffer.from(this.bot.id).toString('base64url')}.fake.${randomBytes(20).toString('base64url')}`;
     this.#rateLimits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
-    this.#limiter = new RateLimiter(this.#rateLimits.global);
+    this.#limiter = new RateLimiter(this.#rateLimits.global, options.rateLimitClock);
     this.#waitTimeoutMs = options.waitTimeoutMs ?? 5000;
     this.#shardCount = options.shardCount ?? 1;
     this.gateway = new FakeGateway({
@@ -475,9 +480,7 @@ export class FakeDiscord {
         return send(404, { message: '404: Not Found', code: 0 });
       if (parsed.invalidJson)
         return send(400, { code: 50109, message: 'The request body contains invalid JSON.' });
-      const taken = this.#takeFault(method, path);
-      const lateFault = taken?.afterProcessing === true ? taken : undefined;
-      const fault = lateFault === undefined ? taken : undefined;
+      const fault = this.#takeFault(method, path, 'before');
       if (fault !== undefined) {
         if (fault.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
         if (fault.dropConnection === true) {
@@ -547,6 +550,7 @@ export class FakeDiscord {
           rawBody: parsed.body,
           now: Date.now(),
         });
+        const lateFault = this.#takeFault(method, path, 'after');
         if (lateFault !== undefined) {
           if (lateFault.delayMs !== undefined)
             await new Promise((resolve) => setTimeout(resolve, lateFault.delayMs));
@@ -578,11 +582,17 @@ export class FakeDiscord {
     }
   }
 
-  #takeFault(method: string, path: string): Fault | undefined {
+  /**
+   * Spends the next fault of a request, in the order faults were added, if it belongs to this stage. An
+   * `afterProcessing` fault waits for the 'after' stage, which only a request that was processed reaches: a
+   * request refused first (401, 429, an error code) leaves it to the next, since Discord cannot fail after a
+   * write that never happened.
+   */
+  #takeFault(method: string, path: string, stage: 'before' | 'after'): Fault | undefined {
     const fault = this.#faults.find(
       (candidate) => candidate.remaining > 0 && candidate.matches(method, path),
     );
-    if (fault === undefined) return undefined;
+    if (fault === undefined || (fault.afterProcessing === true) !== (stage === 'after')) return undefined;
     fault.remaining -= 1;
     if (fault.remaining === 0) this.#faults.splice(this.#faults.indexOf(fault), 1);
     return fault;

@@ -1,6 +1,6 @@
 // Contract: @discordjs/rest against the fake (commands, rate limits, retries, nonces) and raw HTTP checks of
 // the payload limits Discord enforces.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { Routes } from 'discord.js';
 import { startFakeDiscord, type FakeDiscord } from './index.js';
@@ -228,37 +228,6 @@ describe('fake Discord over raw HTTP', () => {
     expect([hidden.status, ((await hidden.json()) as { code: number }).code]).toEqual([403, 50001]);
   });
 
-  it('sends rate-limit headers on every response and a 429 with Retry-After when a bucket is empty', async () => {
-    const channel = fake.addChannel(fake.fixtures.guild.id, { name: 'flood' }).id;
-    const responses = [];
-    for (let index = 0; index < 3; index += 1) {
-      responses.push(
-        await api(`/channels/${channel}/messages`, { method: 'POST', body: { content: `m${index}` } }),
-      );
-    }
-    const [first, second, third] = responses;
-    expect(first!.headers.get('x-ratelimit-limit')).toBe('2');
-    expect(first!.headers.get('x-ratelimit-remaining')).toBe('1');
-    expect(first!.headers.get('x-ratelimit-bucket')).toMatch(/^[0-9a-f]{16}$/);
-    expect(Number(first!.headers.get('x-ratelimit-reset-after'))).toBeGreaterThan(0);
-    expect(second!.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(third!.status).toBe(429);
-    expect(third!.headers.get('x-ratelimit-scope')).toBe('user');
-    expect(Number(third!.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await third!.json()).toMatchObject({ message: 'You are being rate limited.', global: false });
-  });
-
-  it('enforces the global limit of 50 requests per second with X-RateLimit-Global', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const statuses = await Promise.all(Array.from({ length: 80 }, () => api('/users/@me')));
-    const limited = statuses.filter((response) => response.status === 429);
-    expect(limited.length).toBeGreaterThanOrEqual(10);
-    expect(limited[0]!.headers.get('x-ratelimit-global')).toBe('true');
-    expect(limited[0]!.headers.get('x-ratelimit-scope')).toBe('global');
-    expect(await limited[0]!.json()).toMatchObject({ global: true });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  });
-
   const commandCases: [string, Record<string, unknown>][] = [
     ['an upper-case name', command({ name: 'Search' })],
     ['a 33-character name', command({ name: 'x'.repeat(33) })],
@@ -391,20 +360,94 @@ describe('fake Discord over raw HTTP', () => {
     expect(accepted.status).toBe(204);
     expect(await tooMany.autocompleteChoices()).toHaveLength(25);
   });
+});
+
+describe('fake Discord rate limits', () => {
+  // A fake of its own whose windows run on a clock the test moves: the counts below must not depend on how
+  // fast a loaded machine sends (80 requests can take longer than the one-second window they are meant to fill).
+  let clocked: FakeDiscord;
+  let now = Date.now();
+
+  beforeAll(async () => {
+    clocked = await startFakeDiscord({
+      rateLimits: { channelMessages: { limit: 2, windowMs: 400 }, global: { limit: 50, windowMs: 1000 } },
+      rateLimitClock: () => now,
+      // Not under test here; long enough that a loaded machine cannot expire the callbacks' window.
+      interactionAckWindowMs: 60_000,
+    });
+  });
+
+  afterAll(async () => {
+    await clocked?.close();
+  });
+
+  // Each test starts in fresh windows.
+  beforeEach(() => {
+    now += 60_000;
+  });
+
+  it('sends rate-limit headers on every response and a 429 with Retry-After when a bucket is empty', async () => {
+    const channel = clocked.addChannel(clocked.fixtures.guild.id, { name: 'flood' }).id;
+    const responses = [];
+    for (let index = 0; index < 3; index += 1) {
+      responses.push(
+        await api(`/channels/${channel}/messages`, {
+          method: 'POST',
+          body: { content: `m${index}` },
+          target: clocked,
+        }),
+      );
+    }
+    const [first, second, third] = responses;
+    expect(first!.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(first!.headers.get('x-ratelimit-remaining')).toBe('1');
+    expect(first!.headers.get('x-ratelimit-bucket')).toMatch(/^[0-9a-f]{16}$/);
+    expect(Number(first!.headers.get('x-ratelimit-reset-after'))).toBe(0.4);
+    expect(second!.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(third!.status).toBe(429);
+    expect(third!.headers.get('x-ratelimit-scope')).toBe('user');
+    expect(Number(third!.headers.get('retry-after'))).toBe(0.4);
+    expect(await third!.json()).toMatchObject({ message: 'You are being rate limited.', global: false });
+    now += 400;
+    const afterReset = await api(`/channels/${channel}/messages`, {
+      method: 'POST',
+      body: { content: 'm3' },
+      target: clocked,
+    });
+    expect(afterReset.status).toBe(200);
+  });
+
+  it('enforces the global limit of 50 requests per second with X-RateLimit-Global', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 80 }, () => api('/users/@me', { target: clocked })),
+    );
+    const limited = responses.filter((response) => response.status === 429);
+    expect(responses.filter((response) => response.status === 200)).toHaveLength(50);
+    expect(limited).toHaveLength(30);
+    expect(limited[0]!.headers.get('x-ratelimit-global')).toBe('true');
+    expect(limited[0]!.headers.get('x-ratelimit-scope')).toBe('global');
+    expect(Number(limited[0]!.headers.get('retry-after'))).toBe(1);
+    expect(await limited[0]!.json()).toMatchObject({ global: true });
+    now += 999;
+    expect((await api('/users/@me', { target: clocked })).status).toBe(429);
+    now += 1;
+    expect((await api('/users/@me', { target: clocked })).status).toBe(200);
+  });
 
   it('exempts interaction callbacks from the global limit', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const interactions = Array.from({ length: 60 }, () => fake.interact.slashCommand({ name: 'ping' }));
+    const interactions = Array.from({ length: 60 }, () => clocked.interact.slashCommand({ name: 'ping' }));
     const responses = await Promise.all(
       interactions.map((interaction) =>
         api(`/interactions/${interaction.id}/${interaction.token}/callback`, {
           method: 'POST',
           body: { type: 5 },
           token: null,
+          target: clocked,
         }),
       ),
     );
     expect(responses.filter((response) => response.status === 429)).toHaveLength(0);
+    expect(responses.filter((response) => response.status === 204)).toHaveLength(60);
   });
 });
 
