@@ -95,6 +95,9 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
     return 'skipped';
   }
   const deliveryIds = postable.map((delivery) => delivery.deliveryId);
+  const mentionRoleIds = postable.flatMap((delivery) =>
+    delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
+  );
   try {
     let discordMessageId: string | null = null;
     let found = false;
@@ -108,9 +111,7 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
         broadcasterId: claim.postAsBroadcasterId,
         body: buildClipPost({
           clips: postable,
-          mentionRoleIds: postable.flatMap((delivery) =>
-            delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
-          ),
+          mentionRoleIds,
           marker: claim.nonce,
         }),
         titles: postable.map((delivery) => delivery.title),
@@ -124,9 +125,7 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
         channelId: claim.channelId,
         body: buildClipPost({
           clips: leads,
-          mentionRoleIds: postable.flatMap((delivery) =>
-            delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
-          ),
+          mentionRoleIds,
           marker: claim.nonce,
           heading: claim.heading,
         }),
