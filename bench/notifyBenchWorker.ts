@@ -21,7 +21,7 @@ const maxInFlight = process.env.BENCH_MAX_IN_FLIGHT ? Number(process.env.BENCH_M
 const timings = process.env.BENCH_SQL_TIMINGS === '1' ? timeSql(db.sql) : null;
 const notifier = createNotifier({
   db: timings === null ? db : { sql: timings.sql },
-  discord: notifyDiscordFromRest(rest),
+  discord: notifyDiscordFromRest(rest, { token: BENCH_DISCORD_TOKEN }),
   logger,
   ...(maxInFlight ? { options: { maxInFlight } } : {}),
 });

@@ -102,6 +102,7 @@ const PAUSE_REASONS: Record<string, string> = {
   '10003': 'the channel no longer exists',
   '50001': 'no access to the channel',
   '50013': 'missing permissions in the channel',
+  '40067': 'the forum requires a tag on every post',
   manage_webhooks: 'it needs Manage Webhooks in the channel to post as the streamer',
 };
 

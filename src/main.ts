@@ -29,6 +29,7 @@ import { twitchAuthRoutes } from './http/twitchAuthRoutes.js';
 import { createLogger } from './observability/logger.js';
 import { createMetricsRegistry } from './observability/metrics.js';
 import { createDigestScheduler } from './notify/digests/DigestScheduler.js';
+import { createBotPoster } from './notify/BotPoster.js';
 import { createNotifier } from './notify/Notifier.js';
 import { notifyDiscordFromRest } from './notify/notifyDiscord.js';
 import { sendSubscriptionTestPost } from './notify/sendSubscriptionTestPost.js';
@@ -131,6 +132,10 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   routeDiscordDiagnostics(discord, logger.child({ component: 'discord' }));
   logShardEvents(discord, logger);
   registerShardMetrics(discord, registry);
+  // New clips go out through the bot's own REST client (one rate limiter for everything the bot sends), and
+  // forum posts through a non-retrying one (src/notify/notifyDiscord.ts).
+  const notifyDiscord = notifyDiscordFromRest(discord.rest, { token: config.discord.token });
+  const testPoster = createBotPoster(notifyDiscord);
   // Subscriptions posting as the streamer: one webhook manager for the notifier and /subscriptions test.
   const webhookMode = createWebhookMode({
     sql: db.sql,
@@ -158,8 +163,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
         subscriptions: createSubscriptionService({ sql: db.sql, sync, quota: config.subscriptionsPerGuild }),
         guilds,
         notifications: {
-          sendTestPost: (subscription) =>
-            sendSubscriptionTestPost(notifyDiscordFromRest(discord.rest), subscription, webhookMode),
+          sendTestPost: (subscription) => sendSubscriptionTestPost(testPoster, subscription, webhookMode),
         },
         logger,
       }),
@@ -227,10 +231,9 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
     await limiter.stop();
     await stopped;
   });
-  // New clips go out through the bot's own REST client (one rate limiter for everything the bot sends).
   const notifier = createNotifier({
     db,
-    discord: notifyDiscordFromRest(discord.rest),
+    discord: notifyDiscord,
     webhooks: webhookMode,
     logger,
     registry,

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import type { Database } from '../db/Database.js';
+import { createBotPoster } from './BotPoster.js';
 import type { Logger } from '../observability/logger.js';
 import { batchWhileBusy } from '../shared/batchWhileBusy.js';
 import { createBackgroundLoop, mapWithConcurrency, type BackgroundLoop } from '../sync/backgroundLoop.js';
@@ -128,6 +129,9 @@ export function createNotifier(deps: {
     sql,
     batches,
     discord: deps.discord,
+    poster: createBotPoster(deps.discord, {
+      recentMessagesSearched: options.worker.recentMessagesSearched,
+    }),
     logger,
     metrics,
     clock,

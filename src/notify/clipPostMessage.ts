@@ -1,4 +1,4 @@
-import type { APIEmbed, RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import type { APIEmbed, APIMessage, RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 
 /** One clip as a post shows it (names resolved by the caller). */
 export interface ClipPostClip {
@@ -211,4 +211,12 @@ export function buildSubscriptionTestPost(options: {
     mentionRoleIds: options.mentionRoleId ? [options.mentionRoleId] : [],
   });
   return post;
+}
+
+/**
+ * Whether a message carries a post's marker in an embed footer (see `ClipPostOptions.marker`): how an earlier
+ * attempt's post is recognised.
+ */
+export function carriesMarker(message: Pick<APIMessage, 'embeds'>, marker: string): boolean {
+  return (message.embeds ?? []).some((embed) => embed.footer?.text.endsWith(` · ${marker}`) === true);
 }

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
-import { buildClipPost } from './clipPostMessage.js';
+import type { BotPoster } from './BotPoster.js';
+import { buildClipPost, carriesMarker } from './clipPostMessage.js';
 import {
   deadLetterMessage,
   retryMessageLater,
@@ -11,6 +12,7 @@ import {
   type SentMessage,
 } from './deliveryClaims.js';
 import { classifyDeliveryError, nextRetryDelayMs } from './deliveryPolicy.js';
+import { forumThreadName, plainText } from './forumPosts.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
 import type { NotifyMetrics } from './notifyMetrics.js';
 import { momentLeads } from './moments/momentLeads.js';
@@ -53,6 +55,8 @@ export interface DeliveryContext {
   sql: SqlExecutor;
   batches: DeliveryBatches;
   discord: NotifyDiscord;
+  /** Posts as the bot (a message, or a post in a forum) over `discord`. */
+  poster: BotPoster;
   logger: Logger;
   metrics: NotifyMetrics;
   clock: () => Date;
@@ -63,18 +67,10 @@ export interface DeliveryContext {
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed' | 'lost-lease';
 
-/** Looks for an earlier attempt's post among the channel's recent messages (by the marker in its footer). */
-async function findEarlierPost(ctx: DeliveryContext, claim: MessageClaim): Promise<string | null> {
-  const recent = await ctx.discord.recentMessages(claim.channelId, ctx.options.recentMessagesSearched);
-  const found = recent.find((message) =>
-    (message.embeds ?? []).some((embed) => embed.footer?.text.endsWith(` · ${claim.nonce}`) === true),
-  );
-  return found?.id ?? null;
-}
-
 /**
  * Posts one claimed message: loads its clips, skips what may no longer be posted, re-finds an old attempt's
- * post, posts with the nonce and `enforce_nonce`, and records the outcome.
+ * post, posts (with the nonce and `enforce_nonce`; in a forum, as a new post named after its first clip or
+ * the digest's heading), and records the outcome.
  */
 export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim): Promise<DeliveryOutcome> {
   const log = ctx.logger.child({
@@ -99,10 +95,14 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
     return 'skipped';
   }
   const deliveryIds = postable.map((delivery) => delivery.deliveryId);
+  const mentionRoleIds = postable.flatMap((delivery) =>
+    delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
+  );
   try {
     let discordMessageId: string | null = null;
     let found = false;
     let webhookId: string | null = null;
+    let threadId: string | null = null;
     if (claim.postAsBroadcasterId !== null) {
       if (ctx.webhooks === undefined) throw new Error('webhook mode is not available in this process');
       // No nonce through a webhook: every later attempt first looks for the earlier attempt's post.
@@ -111,39 +111,44 @@ export async function deliverMessage(ctx: DeliveryContext, claim: MessageClaim):
         broadcasterId: claim.postAsBroadcasterId,
         body: buildClipPost({
           clips: postable,
-          mentionRoleIds: postable.flatMap((delivery) =>
-            delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
-          ),
+          mentionRoleIds,
           marker: claim.nonce,
         }),
         titles: postable.map((delivery) => delivery.title),
         marker: claim.nonce,
         earlierAttempt: claim.attempts > 1 ? claim.firstAttemptAt : null,
       });
-      ({ messageId: discordMessageId, found, webhookId } = posted);
-    } else if (
-      claim.attempts > 1 &&
-      ctx.clock().getTime() - claim.firstAttemptAt.getTime() > ctx.options.nonceTrustMs
-    ) {
-      discordMessageId = await findEarlierPost(ctx, claim);
-      found = discordMessageId !== null;
-    }
-    if (discordMessageId === null && claim.postAsBroadcasterId === null) {
-      const body = buildClipPost({
-        clips: momentLeads(postable),
-        mentionRoleIds: postable.flatMap((delivery) =>
-          delivery.mentionRoleId ? [delivery.mentionRoleId] : [],
+      ({ messageId: discordMessageId, found, webhookId, threadId } = posted);
+    } else {
+      const leads = momentLeads(postable);
+      const posted = await ctx.poster.post({
+        channelId: claim.channelId,
+        body: buildClipPost({
+          clips: leads,
+          mentionRoleIds,
+          marker: claim.nonce,
+          heading: claim.heading,
+        }),
+        threadName: forumThreadName(
+          claim.heading !== null ? [plainText(claim.heading)] : leads.map((clip) => clip.title),
         ),
-        marker: claim.nonce,
-        heading: claim.heading,
+        nonce: claim.nonce,
+        ...(claim.attempts > 1
+          ? {
+              earlier: {
+                since: claim.firstAttemptAt,
+                matches: (message) => carriesMarker(message, claim.nonce),
+                nonceExpired:
+                  ctx.clock().getTime() - claim.firstAttemptAt.getTime() > ctx.options.nonceTrustMs,
+              },
+            }
+          : {}),
       });
-      discordMessageId = (
-        await ctx.discord.postMessage(claim.channelId, { ...body, nonce: claim.nonce, enforce_nonce: true })
-      ).id;
+      ({ messageId: discordMessageId, found, threadId } = posted);
     }
     const sentAt = ctx.clock();
     if (discordMessageId === null) throw new Error('no message id after posting');
-    const marked = await ctx.batches.recordSent({ claim, discordMessageId, sentAt, webhookId });
+    const marked = await ctx.batches.recordSent({ claim, discordMessageId, sentAt, webhookId, threadId });
     ctx.metrics.attempts.inc({ result: found ? 'found' : 'sent' });
     const markedSet = new Set(marked);
     for (const delivery of postable) {

@@ -371,6 +371,8 @@ export interface SentMessage {
   sentAt: Date;
   /** The webhook that posted it (webhook mode), so edits go through it; null or absent: the bot posted. */
   webhookId?: string | null;
+  /** The forum post (thread) holding it, where edits go; null or absent: it is in the channel itself. */
+  threadId?: string | null;
 }
 
 /**
@@ -380,7 +382,7 @@ export interface SentMessage {
 export async function completeMessage(
   sql: SqlExecutor,
   claim: MessageClaim,
-  result: { discordMessageId: string; sentAt: Date; webhookId?: string | null },
+  result: { discordMessageId: string; sentAt: Date; webhookId?: string | null; threadId?: string | null },
 ): Promise<string[]> {
   const [marked] = await completeMessages(sql, [{ claim, ...result }]);
   return marked!;
@@ -396,11 +398,11 @@ export async function completeMessages(sql: SqlExecutor, sent: readonly SentMess
   const ordered = [...sent].sort((a, b) => Number(BigInt(a.claim.id) - BigInt(b.claim.id)));
   const rows = await sql.query<{ id: string; message_id: string }>(
     `WITH posted AS (
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[])
-                  AS p(id, discord_message_id, sent_at, webhook_id)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
+                  AS p(id, discord_message_id, sent_at, webhook_id, thread_id)
      ), message AS (
        UPDATE delivery_messages m SET status = 'sent', message_id = p.discord_message_id, sent_at = p.sent_at,
-              lease_until = NULL, last_error = NULL, webhook_id = p.webhook_id
+              lease_until = NULL, last_error = NULL, webhook_id = p.webhook_id, thread_id = p.thread_id
          FROM posted p
         WHERE m.id = p.id AND m.status = 'pending'
         RETURNING m.id, m.message_id, m.sent_at
@@ -423,6 +425,7 @@ export async function completeMessages(sql: SqlExecutor, sent: readonly SentMess
       ordered.map((message) => message.discordMessageId),
       ordered.map((message) => message.sentAt),
       ordered.map((message) => message.webhookId ?? null),
+      ordered.map((message) => message.threadId ?? null),
     ],
   );
   const byMessage = new Map(sent.map((message) => [message.claim.id, [] as string[]]));
@@ -542,6 +545,8 @@ export interface EditClaim {
   heading: string | null;
   /** Set when a webhook posted it: edits go through that webhook. */
   webhookId: string | null;
+  /** Set when it is a forum post: the message lives in this thread, not in the forum (`channelId`). */
+  threadId: string | null;
 }
 
 /**
@@ -565,7 +570,7 @@ export async function claimDueEdits(
      UPDATE delivery_messages m SET lease_until = $3::timestamptz, edit_attempts = m.edit_attempts + 1
        FROM due WHERE m.id = due.id
      RETURNING m.id::text AS id, m.discord_channel_id, m.message_id, m.nonce, m.edit_version, m.edit_attempts,
-               m.heading, m.webhook_id`,
+               m.heading, m.webhook_id, m.thread_id`,
     [options.now, options.limit, leaseUntil],
   );
   return rows.map((row) => ({
@@ -578,6 +583,7 @@ export async function claimDueEdits(
     leaseUntil,
     heading: row.heading === null || row.heading === undefined ? null : String(row.heading),
     webhookId: row.webhook_id === null || row.webhook_id === undefined ? null : String(row.webhook_id),
+    threadId: row.thread_id === null || row.thread_id === undefined ? null : String(row.thread_id),
   }));
 }
 

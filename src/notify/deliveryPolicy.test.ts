@@ -72,6 +72,11 @@ describe('classifyDeliveryError', () => {
       kind: 'channel-problem',
       code: '50001',
     });
+    // A forum that requires a tag refuses every post until an admin lifts the requirement.
+    expect(classifyDeliveryError(apiError(40067, 400))).toMatchObject({
+      kind: 'channel-problem',
+      code: '40067',
+    });
   });
   it('rejects a payload Discord refused, retries server errors, timeouts and network errors', () => {
     expect(classifyDeliveryError(apiError(50035, 400)).kind).toBe('rejected');

@@ -48,11 +48,15 @@ export function nextRetryDelayMs(
   );
 }
 
-/** Discord codes that no retry can fix: the channel is gone or the bot may not post there. */
+/**
+ * Discord codes that no retry can fix: the channel is gone, the bot may not post there, or the forum wants a
+ * tag on every post (the bot sets none; an admin can lift the requirement).
+ */
 export const CHANNEL_PROBLEM_CODES: Record<string, string> = {
   '10003': 'Unknown Channel',
   '50001': 'Missing Access',
   '50013': 'Missing Permissions',
+  '40067': 'A tag is required to create a forum post in this channel',
 };
 
 export type DeliveryFailure =

@@ -43,9 +43,11 @@ export async function editPostedMessage(ctx: DeliveryContext, claim: EditClaim):
           body,
         })) === 'gone';
     } else if (body === null) {
-      await ctx.discord.deleteMessage(claim.channelId, claim.discordMessageId);
+      // A forum post's message lives in its thread. Deleting it leaves the thread (with its title) behind:
+      // deleting the thread itself would need Manage Threads, which posting never asks for.
+      await ctx.discord.deleteMessage(claim.threadId ?? claim.channelId, claim.discordMessageId);
     } else {
-      await ctx.discord.editMessage(claim.channelId, claim.discordMessageId, body);
+      await ctx.discord.editMessage(claim.threadId ?? claim.channelId, claim.discordMessageId, body);
     }
   } catch (error) {
     const gone = String(asDiscordApiError(error)?.code) === '10008';

@@ -10,13 +10,16 @@ import { MISSING_MANAGE_WEBHOOKS } from './webhooks/ChannelWebhooks.js';
 import type { SqlExecutor } from '../db/Database.js';
 import type { Logger } from '../observability/logger.js';
 import { classifyDeliveryError, nextRetryDelayMs, randomSalt } from './deliveryPolicy.js';
+import type { BotPoster } from './BotPoster.js';
 import type { NotifyDiscord } from './notifyDiscord.js';
 import type { NotifyMetrics } from './notifyMetrics.js';
 
 /** What sending a notice needs (the delivery worker's context satisfies it: same retry and nonce rules). */
 export interface PauseNoticeContext {
   sql: SqlExecutor;
-  discord: NotifyDiscord;
+  discord: Pick<NotifyDiscord, 'openDirectMessage'>;
+  /** Posts the notice (a new post when the target is a forum or media channel). */
+  poster: BotPoster;
   logger: Logger;
   metrics: NotifyMetrics;
   clock: () => Date;
@@ -39,11 +42,19 @@ export interface PausedSubscription {
   systemChannelId: string | null;
 }
 
+/** The title of a notice that goes to a forum or media channel, where every message is a post. */
+const PAUSE_NOTICE_THREAD_NAME = 'Clip notifications paused';
+
 /** How to fix each channel problem, in the notice. */
 const FIXES: Record<string, string> = {
   '10003': 'The channel no longer exists. Add the subscription again for another channel.',
   '50001': 'I cannot see that channel. Give me **View Channel** there',
-  '50013': 'I am missing permissions there. Give me **View Channel**, **Send Messages** and **Embed Links**',
+  '50013':
+    'I am missing permissions there. Give me **View Channel**, **Send Messages** and **Embed Links** (in a ' +
+    'forum: **Create Posts** and **Embed Links**)',
+  '40067':
+    'The forum wants a tag on every post, and I post without tags. Turn off **Require people to tag their ' +
+    'posts** in its settings',
   [MISSING_MANAGE_WEBHOOKS]:
     'To post clips as the streamer I create a webhook there. Give me **Manage Webhooks** in that channel (or ' +
     'add the subscription again with `post_as: bot`)',
@@ -179,19 +190,22 @@ export async function sendPauseNotice(
     const channelId = claim.viaDm
       ? (await ctx.discord.openDirectMessage(claim.userId)).id
       : claim.systemChannelId!;
-    let messageId: string | null = null;
-    if (claim.attempts > 1 && now.getTime() - claim.firstAttemptAt.getTime() > ctx.options.nonceTrustMs) {
-      const recent = await ctx.discord.recentMessages(channelId, ctx.options.recentMessagesSearched);
-      messageId = recent.find((message) => message.content === claim.content)?.id ?? null;
-    }
-    messageId ??= (
-      await ctx.discord.postMessage(channelId, {
-        content: claim.content,
-        allowed_mentions: { parse: [] },
-        nonce: claim.nonce,
-        enforce_nonce: true,
-      })
-    ).id;
+    const { messageId } = await ctx.poster.post({
+      channelId,
+      body: { content: claim.content, allowed_mentions: { parse: [] } },
+      threadName: PAUSE_NOTICE_THREAD_NAME,
+      nonce: claim.nonce,
+      // An earlier attempt's notice is recognised by its text.
+      ...(claim.attempts > 1
+        ? {
+            earlier: {
+              since: claim.firstAttemptAt,
+              matches: (message) => message.content === claim.content,
+              nonceExpired: now.getTime() - claim.firstAttemptAt.getTime() > ctx.options.nonceTrustMs,
+            },
+          }
+        : {}),
+    });
     const kept = await updateClaimed(
       ctx.sql,
       claim,

@@ -2,19 +2,20 @@ import { UserError } from '../shared/errors.js';
 import type { SubscriptionView } from '../subscriptions/SubscriptionView.js';
 import { buildSubscriptionTestPost } from './clipPostMessage.js';
 import { classifyDeliveryError } from './deliveryPolicy.js';
-import type { NotifyDiscord } from './notifyDiscord.js';
+import type { BotPoster } from './BotPoster.js';
+import { forumThreadName } from './forumPosts.js';
 import { MISSING_MANAGE_WEBHOOKS } from './webhooks/ChannelWebhooks.js';
 import type { WebhookPoster } from './webhooks/WebhookPoster.js';
 
 /**
  * `/subscriptions test`: posts a sample clip message where the subscription posts, the way the delivery
  * worker would (same builder, same mention rule, and for webhook mode the same webhook, created now if need
- * be, under the streamer's name and avatar), so an admin sees the look and learns at once whether the bot may
+ * be, under the streamer's name and avatar; in a forum, a post of its own), so an admin sees the look and learns at once whether the bot may
  * post there. A channel problem (gone, no access, missing permissions, no Manage Webhooks) becomes a UserError
  * saying what to fix; other failures propagate to the error handler (logged with an error id).
  */
 export async function sendSubscriptionTestPost(
-  discord: Pick<NotifyDiscord, 'postMessage'>,
+  poster: Pick<BotPoster, 'post'>,
   subscription: Pick<SubscriptionView, 'discordChannelId' | 'channelName' | 'broadcasterId' | 'filters'>,
   webhooks?: Pick<WebhookPoster, 'post'>,
 ): Promise<{ messageId: string }> {
@@ -35,8 +36,13 @@ export async function sendSubscriptionTestPost(
       });
       return { messageId: posted.messageId };
     }
-    const { id } = await discord.postMessage(subscription.discordChannelId, body);
-    return { messageId: id };
+    // In a forum or media channel the sample is a post of its own, as each clip would be.
+    const { messageId } = await poster.post({
+      channelId: subscription.discordChannelId,
+      body,
+      threadName: forumThreadName([`Test post: ${subscription.channelName}`]),
+    });
+    return { messageId };
   } catch (error) {
     const failure = classifyDeliveryError(error);
     if (failure.kind === 'channel-problem' && failure.code === MISSING_MANAGE_WEBHOOKS) {
@@ -51,7 +57,7 @@ export async function sendSubscriptionTestPost(
       throw new UserError(
         'subscriptions.testCannotPost',
         `I cannot post in <#${subscription.discordChannelId}> (${failure.reason}). Give the bot View Channel, ` +
-          'Send Messages and Embed Links there (and Send Messages in Threads for a forum), then try again.',
+          'Send Messages and Embed Links there (in a forum: Create Posts and Embed Links), then try again.',
       );
     }
     throw error;

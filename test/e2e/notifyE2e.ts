@@ -42,7 +42,7 @@ export interface NotifyWorld {
   waitForStoredClips(broadcasterIds: readonly string[], count: number, timeoutMs: number): Promise<void>;
   /** Makes the channels' next poll due now. */
   pollNow(): Promise<void>;
-  /** Clip ids posted in a channel, one per embed (a duplicate post shows twice). */
+  /** Clip ids posted in a channel, one per embed (a duplicate shows twice); in a forum, those of its posts. */
   postedClipIds(channelId: string): string[];
   /**
    * Waits until each channel shows as many posted clips as expected, lets a late duplicate appear, then
@@ -175,8 +175,14 @@ export async function startNotifyWorld(
       await pool.query(`UPDATE tracked_channels SET next_poll_at = now()`);
     },
     postedClipIds(channelId) {
-      return discord
-        .messagesIn(channelId)
+      // A forum or media channel holds no messages: its posts are threads, each with its starter message.
+      const channel = discord.state.channel(channelId).channel;
+      const threads =
+        channel !== undefined && [15, 16].includes(channel.type)
+          ? discord.state.guild(channel.guildId).channels.filter((thread) => thread.parentId === channelId)
+          : [];
+      return [channelId, ...threads.map((thread) => thread.id)]
+        .flatMap((id) => discord.messagesIn(id))
         .flatMap((message) =>
           ((message.embeds ?? []) as Array<{ url?: string }>).map((embed) => embed.url ?? ''),
         )

@@ -5,7 +5,13 @@ import { getOrCreateCounter } from '../../observability/metrics.js';
 import { createBackgroundLoop, type BackgroundLoop } from '../../sync/backgroundLoop.js';
 import { defaultFanOutOptions } from '../fanOutClipEvents.js';
 import { periodContaining, type DigestMode } from './digestPeriods.js';
-import { claimDigestRuns, queueDigest, scheduleDigestRuns, usableTimeZone } from './digestRuns.js';
+import {
+  claimDigestRuns,
+  pruneDigestRuns,
+  queueDigest,
+  scheduleDigestRuns,
+  usableTimeZone,
+} from './digestRuns.js';
 
 export interface DigestSchedulerOptions {
   /** Between passes. A digest goes out within this much of its time. */
@@ -23,6 +29,13 @@ export interface DigestSchedulerOptions {
   maxAttempts: number;
   /** Candidate clips read per query while looking for a period's top clips. */
   pageSize: number;
+  /**
+   * Finished runs are deleted once their period ended this long ago (docs/notifications.md, Digests). Must
+   * exceed the longest period (a week) plus `settleMs`, or a period could be written again.
+   */
+  retentionMs: number;
+  /** Runs deleted per pass at most. */
+  pruneBatchSize: number;
 }
 
 export const defaultDigestSchedulerOptions: DigestSchedulerOptions = {
@@ -32,11 +45,15 @@ export const defaultDigestSchedulerOptions: DigestSchedulerOptions = {
   leaseMs: 60_000,
   maxAttempts: 5,
   pageSize: 200,
+  retentionMs: 35 * 24 * 3_600_000,
+  pruneBatchSize: 1_000,
 };
 
 export interface DigestPass {
   scheduled: number;
   claimed: number;
+  /** Finished runs past their retention deleted. */
+  pruned: number;
 }
 
 export interface DigestScheduler {
@@ -61,15 +78,16 @@ function createDigestMetrics(registry: Registry) {
   return {
     runs: getOrCreateCounter(registry, {
       name: 'tcs_notify_digest_runs_total',
-      help: 'Digest periods by outcome: scheduled (row written), queued (message in the outbox), empty (nothing matched, nothing posted), skipped (paused, mode changed, server left), failed (given up)',
+      help: 'Digest periods by outcome: scheduled (row written), queued (message in the outbox), empty (nothing matched, nothing posted), skipped (paused, mode changed, server left), failed (given up), pruned (finished run deleted after its retention)',
       labelNames: ['outcome'] as const,
     }),
   };
 }
 
 /**
- * The digest loop: every `idleMs`, writes the runs of periods that just finished in each guild's time zone
- * and queues them as digest messages that the notifier's delivery loop posts. Several processes may run
+ * The digest loop: every `idleMs`, writes the runs of periods that just finished in each guild's time zone,
+ * queues them as digest messages that the notifier's delivery loop posts, and prunes finished runs past
+ * their retention. Several processes may run
  * it: runs are unique per period and claimed with SKIP LOCKED and a lease.
  */
 export function createDigestScheduler(deps: {
@@ -137,14 +155,27 @@ export function createDigestScheduler(deps: {
         log.error({ err: error, attempt: claim.attempts }, 'Digest could not be queued');
       }
     }
-    return { scheduled, claimed: claims.length };
+    const pruned = await pruneDigestRuns(sql, {
+      before: new Date(now.getTime() - options.retentionMs),
+      limit: options.pruneBatchSize,
+    });
+    if (pruned > 0) {
+      metrics.runs.inc({ outcome: 'pruned' }, pruned);
+      logger.info({ runs: pruned }, 'Finished digest runs past their retention pruned');
+    }
+    return { scheduled, claimed: claims.length, pruned };
   }
 
   const loop: BackgroundLoop = createBackgroundLoop({
     name: 'notify-digests',
     logger,
     idleDelayMs: options.idleMs,
-    run: async () => ((await runOnce()).claimed >= options.claimBatchSize ? 'busy' : 'idle'),
+    run: async () => {
+      const pass = await runOnce();
+      return pass.claimed >= options.claimBatchSize || pass.pruned >= options.pruneBatchSize
+        ? 'busy'
+        : 'idle';
+    },
   });
   let started = false;
   return {

@@ -75,6 +75,34 @@ export async function scheduleDigestRuns(
   return rows.length;
 }
 
+/**
+ * Deletes up to `limit` finished runs whose period ended before `before`, oldest first, and returns how many.
+ * A run is kept while it is pending (claimable) or its digest message is still pending in the outbox. What
+ * exactly-once needs of older runs is nothing: a run's row only stops its period being written twice, and
+ * scheduleDigestRuns writes only the most recent finished period (at most a week and the settle delay old),
+ * so a retention longer than that never lets a period come back; the clips a digest posted stay recorded as
+ * deliveries, which is what keeps them out of later digests. Uses digest_runs_status_period_end_idx.
+ */
+export async function pruneDigestRuns(
+  sql: SqlExecutor,
+  options: { before: Date; limit: number },
+): Promise<number> {
+  const rows = await sql.query(
+    `WITH old AS (
+       SELECT r.id FROM digest_runs r
+        WHERE r.status = ANY(ARRAY['queued', 'empty', 'skipped', 'failed']) AND r.period_end < $1::timestamptz
+          AND NOT EXISTS (SELECT 1 FROM delivery_messages m
+                           WHERE m.id = r.delivery_message_id AND m.status = 'pending')
+        ORDER BY r.period_end
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED
+     )
+     DELETE FROM digest_runs r USING old WHERE r.id = old.id RETURNING r.id`,
+    [options.before, options.limit],
+  );
+  return rows.length;
+}
+
 export interface DigestRunClaim {
   id: string;
   subscriptionId: string;

@@ -13,11 +13,10 @@ import type { RESTPostAPIChannelMessageJSONBody, RESTPostAPIWebhookWithTokenJSON
 import type { SqlExecutor } from '../../db/Database.js';
 import type { ChannelWebhooks, WebhookCredentials } from './ChannelWebhooks.js';
 import type { WebhookDiscord } from './webhookDiscord.js';
+import { findEarlierForumPost, forumThreadName } from '../forumPosts.js';
 import {
-  forumThreadName,
   isMarkedWebhookPost,
   needsWebhookRepair,
-  snowflakeTime,
   webhookAvatarUrl,
   webhookUsername,
   type WebhookTarget,
@@ -26,6 +25,8 @@ import {
 export interface WebhookPost {
   messageId: string;
   webhookId: string | null;
+  /** The forum post (thread) holding the message; null when it is in the channel (or thread) itself. */
+  threadId: string | null;
   /** An earlier attempt's post was found instead of posting again. */
   found: boolean;
 }
@@ -98,19 +99,14 @@ export function createWebhookPoster(deps: {
       return found === undefined ? null : { id: found.id, webhookId: found.webhook_id ?? null };
     }
     if (target.guildId === null) return null;
-    // A forum post is a thread whose starter message has the thread's id; only threads made since the first
-    // attempt (a minute of clock skew allowed) can hold it.
-    const threads = (await discord.activeThreads(target.guildId))
-      .filter((thread) => 'parent_id' in thread && thread.parent_id === target.channelId)
-      .filter((thread) => snowflakeTime(thread.id) >= since.getTime() - 60_000)
-      .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? 1 : -1))
-      .slice(0, options.forumThreadsSearched);
-    for (const thread of threads) {
-      const starter = await discord.getMessage(thread.id, thread.id).catch(() => null);
-      if (starter !== null && isMarkedWebhookPost(starter, marker))
-        return { id: starter.id, webhookId: starter.webhook_id ?? null };
-    }
-    return null;
+    const starter = await findEarlierForumPost(discord, {
+      guildId: target.guildId,
+      forumId: target.channelId,
+      since,
+      threadsSearched: options.forumThreadsSearched,
+      matches: (message) => isMarkedWebhookPost(message, marker),
+    });
+    return starter === null ? null : { id: starter.id, webhookId: starter.webhook_id ?? null };
   }
 
   /** Runs a call with the channel's webhook; on 10015/50027 repairs the webhook and runs it once more. */
@@ -133,7 +129,13 @@ export function createWebhookPoster(deps: {
       const target = await webhooks.target(input.channelId);
       if (input.earlierAttempt !== null) {
         const earlier = await findEarlierPost(target, input.marker, input.earlierAttempt);
-        if (earlier !== null) return { messageId: earlier.id, webhookId: earlier.webhookId, found: true };
+        if (earlier !== null)
+          return {
+            messageId: earlier.id,
+            webhookId: earlier.webhookId,
+            threadId: target.forum ? earlier.id : null,
+            found: true,
+          };
       }
       const payload: RESTPostAPIWebhookWithTokenJSONBody = {
         ...input.body,
@@ -143,7 +145,13 @@ export function createWebhookPoster(deps: {
       const { result, webhook } = await withWebhook(target.webhookChannelId, (credentials) =>
         discord.executeWebhook(credentials, payload, { threadId: target.threadId }),
       );
-      return { messageId: result.id, webhookId: webhook.id, found: false };
+      // A forum post's starter message has the id of the thread it started.
+      return {
+        messageId: result.id,
+        webhookId: webhook.id,
+        threadId: target.forum ? result.id : null,
+        found: false,
+      };
     },
     async edit(input) {
       const target = await webhooks.target(input.channelId);

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  forumThreadName,
   isMarkedWebhookPost,
   needsWebhookRepair,
-  snowflakeTime,
   webhookAvatarUrl,
   webhookTargetOf,
   webhookUsername,
@@ -49,14 +47,6 @@ describe('webhook identity', () => {
     expect(webhookAvatarUrl('not a url')).toBeUndefined();
     expect(webhookAvatarUrl(null)).toBeUndefined();
   });
-
-  it('names a forum post after the first clip, within 100 characters', () => {
-    expect(forumThreadName(['  A   great\nclip ', 'other'])).toBe('A great clip');
-    expect(forumThreadName(['   '])).toBe('New clip');
-    const long = forumThreadName(['x'.repeat(150)]);
-    expect(long).toHaveLength(100);
-    expect(long.endsWith('…')).toBe(true);
-  });
 });
 
 describe('webhook errors and earlier posts', () => {
@@ -77,10 +67,5 @@ describe('webhook errors and earlier posts', () => {
     ).toBe(false);
     // The bot's own posts (no webhook) are not webhook posts.
     expect(isMarkedWebhookPost({ embeds: [embed('TwitchClipSearch · tcs1.abc')] }, 'tcs1.abc')).toBe(false);
-  });
-
-  it("reads a snowflake's creation time", () => {
-    // Discord's documented example: 175928847299117063 was made at 2016-04-30T11:18:25.796Z.
-    expect(new Date(snowflakeTime('175928847299117063')).toISOString()).toBe('2016-04-30T11:18:25.796Z');
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The rules of webhook mode that need no database or Discord: where a channel's webhook lives, what a post
  * through it is called, which Discord answers mean "repair the webhook", and how an earlier attempt's post is
- * recognised.
+ * recognised. Forum posts follow the rules in ../forumPosts.ts.
  */
 import type { APIMessage } from 'discord.js';
+import { carriesMarker } from '../clipPostMessage.js';
 import { asDiscordApiError } from '../deliveryPolicy.js';
+import { isThreadOnlyChannel } from '../forumPosts.js';
 
 /** The name the bot gives the webhooks it creates (each post overrides it with the streamer's name). */
 export const WEBHOOK_NAME = 'TwitchClipSearch clips';
@@ -12,12 +14,9 @@ export const WEBHOOK_NAME = 'TwitchClipSearch clips';
 /** Discord: webhook usernames are 1–80 characters and may not contain "discord" or "clyde". */
 const USERNAME_MAX = 80;
 const FORBIDDEN_IN_USERNAME = /discord|clyde/gi;
-/** Thread names are 1–100 characters. */
-const THREAD_NAME_MAX = 100;
 
 /** Discord channel types (https://discord.com/developers/docs/resources/channel#channel-object-channel-types). */
 const THREAD_TYPES = new Set([10, 11, 12]);
-const FORUM_TYPES = new Set([15, 16]);
 
 /** Where a subscription's channel gets its webhook posts. */
 export interface WebhookTarget {
@@ -53,7 +52,7 @@ export function webhookTargetOf(channel: {
     channelId: channel.id,
     webhookChannelId: channel.id,
     threadId: null,
-    forum: FORUM_TYPES.has(channel.type),
+    forum: isThreadOnlyChannel(channel.type),
     guildId,
   };
 }
@@ -79,15 +78,6 @@ export function webhookAvatarUrl(profileImageUrl: string | null): string | undef
   }
 }
 
-/** A forum post's title: the first clip's title (plain text there, so nothing is escaped), 1–100 characters. */
-export function forumThreadName(titles: readonly string[]): string {
-  const title = (titles[0] ?? '').replace(/\s+/g, ' ').trim() || 'New clip';
-  const characters = Array.from(title);
-  return characters.length <= THREAD_NAME_MAX
-    ? title
-    : `${characters.slice(0, THREAD_NAME_MAX - 1).join('')}…`;
-}
-
 /**
  * Whether a Discord error says our webhook credentials are dead: 10015 Unknown Webhook (deleted) or 50027
  * Invalid Webhook Token (token changed). Either way no message was posted, so posting again after a repair
@@ -109,13 +99,5 @@ export function isMarkedWebhookPost(
   marker: string,
 ): boolean {
   if (message.webhook_id === undefined || message.webhook_id === null) return false;
-  return (message.embeds ?? []).some((embed) => embed.footer?.text.endsWith(` · ${marker}`) === true);
-}
-
-/** Discord's epoch (2015-01-01); a snowflake's top bits are milliseconds since it. */
-const DISCORD_EPOCH = 1_420_070_400_000n;
-
-/** When a snowflake (a thread, a message) was made. */
-export function snowflakeTime(id: string): number {
-  return Number((BigInt(id) >> 22n) + DISCORD_EPOCH);
+  return carriesMarker(message, marker);
 }

@@ -140,6 +140,8 @@ export class DiscordState {
       type?: number;
       parentId?: string;
       access?: FakeChannel['access'];
+      availableTags?: FakeChannel['availableTags'];
+      requireTag?: boolean;
     },
   ): FakeChannel {
     const guild = this.guild(guildId);
@@ -151,6 +153,8 @@ export class DiscordState {
       parentId: channel.parentId ?? null,
       position: guild.channels.length,
       access: channel.access ?? 'ok',
+      ...(channel.availableTags === undefined ? {} : { availableTags: channel.availableTags }),
+      ...(channel.requireTag === undefined ? {} : { requireTag: channel.requireTag }),
     };
     guild.channels.push(created);
     const thread = THREAD_TYPES.includes(created.type);

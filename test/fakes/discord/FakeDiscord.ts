@@ -268,11 +268,11 @@ export class FakeDiscord {
     this.state.removeGuild(guildId);
   }
 
-  /** A channel; a thread (type 10–12) names its channel in `parentId`. */
-  addChannel(
-    guildId: string,
-    channel: { id?: string; name: string; type?: number; parentId?: string; access?: FakeChannel['access'] },
-  ): FakeChannel {
+  /**
+   * A channel; a thread (type 10–12) names its channel in `parentId`. A forum (15) or media (16) channel may
+   * have `availableTags` and `requireTag` (the REQUIRE_TAG flag: a post without a tag is refused, 40067).
+   */
+  addChannel(guildId: string, channel: Parameters<DiscordState['addChannel']>[1]): FakeChannel {
     return this.state.addChannel(guildId, channel);
   }
 

@@ -47,7 +47,14 @@ export interface FakeChannel {
   access: 'ok' | 'missing-access' | 'missing-permissions';
   /** Whether the bot has Manage Webhooks here (default true); without it webhook management answers 403/50013. */
   manageWebhooks?: boolean;
+  /** A forum or media channel's tags (`available_tags`), which a new post may apply. */
+  availableTags?: { id: string; name: string }[];
+  /** A forum or media channel with the REQUIRE_TAG flag: a new post must apply a tag (else 400/40067). */
+  requireTag?: boolean;
 }
+
+/** Channel flag REQUIRE_TAG (1 << 4): a post in this forum or media channel must have a tag. */
+export const CHANNEL_FLAG_REQUIRE_TAG = 1 << 4;
 
 /** Thread channel types: announcement, public and private thread. */
 export const THREAD_TYPES: readonly number[] = [10, 11, 12];
@@ -210,7 +217,21 @@ export function channelJson(channel: FakeChannel): Record<string, unknown> {
     topic: null,
     last_message_id: null,
     rate_limit_per_user: 0,
-    flags: 0,
+    flags: channel.requireTag === true ? CHANNEL_FLAG_REQUIRE_TAG : 0,
+    ...(FORUM_TYPES.includes(channel.type)
+      ? {
+          available_tags: (channel.availableTags ?? []).map((tag) => ({
+            id: tag.id,
+            name: tag.name,
+            moderated: false,
+            emoji_id: null,
+            emoji_name: null,
+          })),
+          default_reaction_emoji: null,
+          default_sort_order: null,
+          default_forum_layout: 0,
+        }
+      : {}),
   };
 }
 

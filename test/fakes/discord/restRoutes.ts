@@ -496,6 +496,77 @@ function webhookRoutes(state: DiscordState, config: RouteConfig): RouteDefinitio
   ];
 }
 
+/** Thread `auto_archive_duration` values Discord accepts (minutes). */
+const AUTO_ARCHIVE_DURATIONS = [60, 1440, 4320, 10080];
+/** Message flags a forum post's starter message may set: SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS. */
+const FORUM_MESSAGE_FLAGS = (1 << 2) | (1 << 12);
+
+/**
+ * POST /channels/{id}/threads. In a forum or media channel ("Start Thread in Forum or Media Channel"): a
+ * public thread named `name` (1–100) whose starter message (`message`, required, the usual message limits)
+ * has the thread's id; Send Messages is needed (Create Public Threads is ignored); `applied_tags` must be
+ * tags of the channel, and a channel with REQUIRE_TAG refuses a post without one (40067). Returns the thread
+ * channel with the starter `message` nested. In a text or announcement channel ("Start Thread without
+ * Message"): a thread of `type` (private unless 10/11 is asked for), no message. Anywhere else: 50024.
+ */
+function startThread(state: DiscordState, channelId: string, body: Json): Json {
+  requireGuildChannelAccess(state, channelId, true);
+  const { channel, guildId } = state.channel(channelId);
+  if (channel === undefined || guildId === null)
+    throw DiscordHttpError.coded(400, 50024, 'Cannot execute action on this channel type');
+  const forum = FORUM_TYPES.includes(channel.type);
+  if (!forum && channel.type !== 0 && channel.type !== 5)
+    throw DiscordHttpError.coded(400, 50024, 'Cannot execute action on this channel type');
+  const errors = new FormErrorCollector();
+  if (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 100)
+    errors.add(['name'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+  if (
+    body.auto_archive_duration !== undefined &&
+    !AUTO_ARCHIVE_DURATIONS.includes(Number(body.auto_archive_duration))
+  ) {
+    errors.add(
+      ['auto_archive_duration'],
+      'BASE_TYPE_CHOICES',
+      'Value must be one of (60, 1440, 4320, 10080).',
+    );
+  }
+  const message = body.message;
+  if (forum) {
+    if (typeof message !== 'object' || message === null || Array.isArray(message))
+      errors.add(['message'], 'BASE_TYPE_REQUIRED', 'This field is required');
+    else if ((Number((message as Json).flags ?? 0) & ~FORUM_MESSAGE_FLAGS) !== 0)
+      errors.add(['message', 'flags'], 'MESSAGE_FLAGS_INVALID', 'Invalid flags.');
+    const known = new Set((channel.availableTags ?? []).map((tag) => tag.id));
+    const applied = Array.isArray(body.applied_tags) ? body.applied_tags.map(String) : [];
+    if (applied.length > 5)
+      errors.add(['applied_tags'], 'BASE_TYPE_MAX_LENGTH', 'Must be 5 or fewer in length.');
+    for (const [index, tag] of applied.entries())
+      if (!known.has(tag)) errors.add(['applied_tags', index], 'TAG_INVALID', 'Unknown tag.');
+    errors.throwIfAny();
+    if (channel.requireTag === true && applied.length === 0)
+      throw DiscordHttpError.coded(400, 40067, 'A tag is required to create a forum post in this channel');
+    validateMessage(message as Json, { requireContent: true });
+  }
+  errors.throwIfAny();
+  const threadType = forum ? 11 : channel.type === 5 ? 10 : Number(body.type) === 11 ? 11 : 12;
+  const thread = state.addChannel(guildId, {
+    name: String(body.name),
+    type: threadType,
+    parentId: channelId,
+  });
+  if (!forum) return channelJson(thread);
+  // The starter message shares the thread's id (Discord's threads topic, "Creating Threads in Forum and
+  // Media Channels").
+  const starter = state.createMessage({
+    channelId: thread.id,
+    body: message as Json,
+    author: state.bot,
+    id: thread.id,
+  });
+  state.changed();
+  return { ...channelJson(thread), message: starter };
+}
+
 function channelRoutes(state: DiscordState, config: RouteConfig): RouteDefinition[] {
   const route = (
     method: string,
@@ -548,6 +619,10 @@ function channelRoutes(state: DiscordState, config: RouteConfig): RouteDefinitio
     }),
     route('POST', '/channels/:channel/messages', 'channelMessages', ({ params, body, now }) => {
       requireGuildChannelAccess(state, params.channel!, true);
+      // A forum or media channel holds only threads (posts): Discord refuses a message addressed to it.
+      const target = state.channel(params.channel!).channel;
+      if (target !== undefined && FORUM_TYPES.includes(target.type))
+        throw DiscordHttpError.coded(400, 50008, 'Cannot send messages in a non-text channel');
       validateMessage(body, { requireContent: true });
       const nonceKey = body.nonce === undefined ? undefined : `${params.channel}:${String(body.nonce)}`;
       if (nonceKey !== undefined && body.enforce_nonce === true) {
@@ -579,6 +654,9 @@ function channelRoutes(state: DiscordState, config: RouteConfig): RouteDefinitio
       state.deleteMessage(params.message!);
       return noContent();
     }),
+    route('POST', '/channels/:channel/threads', 'default', ({ params, body }) =>
+      ok(startThread(state, params.channel!, body)),
+    ),
     route('POST', '/channels/:channel/webhooks', 'default', ({ params, body }) => {
       requireManageWebhooks(state, params.channel!);
       const channel = state.channel(params.channel!).channel;

@@ -258,7 +258,7 @@ describe.each(['postgres', 'pglite'] as const)('delivery worker on %s', (kind) =
       discord.setChannelAccess(channelId, 'missing-permissions');
       await ingestClips(db.sql, [makeClip()]);
       const general = discord.fixtures.general.id;
-      const real = notifyDiscordFromRest(restFor(discord));
+      const real = notifyDiscordFromRest(restFor(discord), { token: discord.token });
       let died!: () => void;
       const dead = new Promise<void>((resolve) => (died = resolve));
       // The first process pauses the subscription, then dies while posting the notice: nothing it would

@@ -264,4 +264,44 @@ describe.each(['postgres', 'pglite'] as const)('digests on %s', (kind) => {
     );
     expect(await runs()).toHaveLength(2);
   });
+
+  it('prunes finished runs after their retention, in bounded batches, and never lets a period come back', async () => {
+    const { id, channelId } = await subscribe();
+    await ingestClips(db.sql, [makeClip({ title: 'posted', viewCount: 9, createdAt: YESTERDAY(2) })]);
+    await schedulerA.runOnce(NOW);
+    await drainNotifier(db.sql, notifier);
+    expect(embedsIn(channelId)).toHaveLength(1);
+    // Old finished runs of every outcome, and an old run still pending (held by another process) that stays.
+    const insertRun = (periodStart: Date, status: string) =>
+      db.sql.query(
+        `INSERT INTO digest_runs (subscription_id, mode, timezone, period_start, period_end, status, lease_until)
+         VALUES ($1::uuid, 'daily', 'America/New_York', $2::timestamptz, $2::timestamptz + interval '1 day', $3,
+                 CASE WHEN $3 = 'pending' THEN '2030-01-01'::timestamptz END)`,
+        [id, periodStart, status],
+      );
+    const day = (n: number) => new Date(Date.UTC(2026, 9, n, 4));
+    for (const [n, status] of [
+      [1, 'queued'],
+      [2, 'empty'],
+      [3, 'skipped'],
+      [4, 'failed'],
+      [5, 'pending'],
+    ] as const)
+      await insertRun(day(n), status);
+    const pruning = createDigestScheduler({ db, logger: testLogger(), options: { pruneBatchSize: 3 } });
+
+    // On 12 November the retention (35 days) reaches back to 8 October: every October run ended before.
+    const later = new Date('2026-11-12T15:00:00Z');
+    expect((await pruning.runOnce(later)).pruned).toBe(3);
+    expect((await pruning.runOnce(later)).pruned).toBe(1);
+    expect((await pruning.runOnce(later)).pruned).toBe(0);
+    const left = await runs();
+    const october = left.filter((run) => run.period_start < new Date('2026-11-01T00:00:00Z'));
+    expect(october.map((run) => run.status)).toEqual(['pending']);
+    // Yesterday's run (within the retention) is kept, so its period is not written or posted again.
+    expect(left.map((run) => run.period_start.toISOString())).toContain('2026-12-01T05:00:00.000Z');
+    await pruning.runOnce(NOW);
+    await drainNotifier(db.sql, notifier);
+    expect(embedsIn(channelId)).toHaveLength(1);
+  });
 });

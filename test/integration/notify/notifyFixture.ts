@@ -165,7 +165,7 @@ export function newNotifier(
 ): Notifier {
   return createNotifier({
     db: { sql },
-    discord: notifyDiscordFromRest(restFor(discord)),
+    discord: notifyDiscordFromRest(restFor(discord), { token: discord.token }),
     logger: testLogger(),
     registry,
     options: { worker: { retryBaseMs: 20, retryMaxMs: 200 }, ...options },
