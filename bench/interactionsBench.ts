@@ -1,9 +1,11 @@
 // npm run bench:interactions [-- --clips N] [--requests N] [--concurrency N] [--seconds N] [--distinct N]
 //                               [--page-ratio R] [--tsx] [--bot-cpu-prof DIR] [--keep] [--reuse DATABASE]
+//                               [--node-flags="--flag …"]
 //
 // `/clips search` and ▶ page turns through the fake Discord gateway and the real bot process (real
 // discord.js, real search service, memory cache) on a PostgreSQL database of synthetic clips (1,000,000 by
-// default). The bot runs compiled, as `npm start` runs it (--tsx: the sources through tsx).
+// default). The bot runs compiled, as `npm start` runs it: the `start:prod` command with its node flags
+// (--tsx: the sources through tsx); --node-flags adds more, to compare.
 //
 // Workload: queries members would type, drawn from the stored titles (bench/lib/searchWorkload.ts): a pool
 // of --distinct queries asked with Zipf popularity, so popular ones repeat (and may hit the 30 s search
@@ -52,6 +54,7 @@ const { values: args } = parseArgs({
     'bot-cpu-prof': { type: 'string' },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const CLIPS = Number(args.clips);
@@ -157,6 +160,7 @@ async function measure(database: Awaited<ReturnType<typeof prepareDatabase>>): P
     runner: args.tsx ? 'tsx' : 'compiled',
     env: { DATABASE_URL: database.url.toString() },
     ...(args['bot-cpu-prof'] ? { cpuProfileDir: args['bot-cpu-prof'] } : {}),
+    nodeFlags: args['node-flags'].split(' ').filter(Boolean),
     logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
   });
   const { discord, bot, pid } = underTest;
@@ -239,7 +243,8 @@ async function measure(database: Awaited<ReturnType<typeof prepareDatabase>>): P
     const runner = args.tsx ? 'tsx' : 'compiled';
     console.log(
       `\n/clips search and page turns: fake gateway, real bot (${runner}), PostgreSQL, ${CLIPS} clips; ` +
-        `${database.workload.distinct} distinct queries (Zipf), a page turn after ${PAGE_RATIO * 100}% of searches`,
+        `${database.workload.distinct} distinct queries (Zipf), a page turn after ${PAGE_RATIO * 100}% of searches` +
+        (args['node-flags'] ? `; node ${args['node-flags']}` : ''),
     );
     console.log('| measure | n | p50 ms | p95 ms | target |');
     console.log('| --- | --- | --- | --- | --- |');
