@@ -1,5 +1,6 @@
 // npm run bench:memory [-- --clips N] [--searches N] [--idle-seconds N] [--runners compiled,tsx]
 //                         [--backends postgres,pglite] [--runs N] [--node-flags="--flag …"]
+//                         [--bot-env "NAME=value …"]
 //
 // The bot's resident memory (RSS, as its own /metrics reports it: process_resident_memory_bytes) on each
 // backend, idle and after a load, for the compiled build (`npm start`, the Docker image) and, for
@@ -11,7 +12,8 @@
 //   peak:       the highest RSS of the process's life (VmHWM).
 // --runs N starts each bot N times on the same database and prints the median with the range. The
 // compiled bot runs the exact `npm run start:prod` command (its node flags included); --node-flags adds
-// more, to compare. Prints one table with the load average. Not part of `npm test`.
+// more, to compare, and --bot-env sets environment variables of the bot (e.g. MALLOC_ARENA_MAX=2, which the
+// Docker image sets). Prints one table with the load average. Not part of `npm test`.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '1' },
     // Extra flags for the bot's node, to compare (e.g. V8's WebAssembly tiers).
     'node-flags': { type: 'string', default: '' },
+    'bot-env': { type: 'string', default: '' },
   },
   // `npm run bench` passes its arguments to every bench; ignore the ones meant for the others.
   strict: false,
@@ -54,6 +57,12 @@ const RUNNERS = String(args.runners).split(',') as BotRunner[];
 const BACKENDS = String(args.backends).split(',') as Array<'postgres' | 'pglite'>;
 const RUNS = Number(args.runs);
 const NODE_FLAGS = String(args['node-flags']).split(' ').filter(Boolean);
+const BOT_ENV = Object.fromEntries(
+  String(args['bot-env'])
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const TARGET_IDLE_MB = { postgres: 200, pglite: 300 };
 const logger = pino({ level: 'silent' });
@@ -144,7 +153,11 @@ async function measureOnce(
   prepared: PreparedBackend,
   corpus: SyntheticCorpus,
 ): Promise<Run> {
-  const underTest = await startBotUnderTest({ runner, env: prepared.env, nodeFlags: NODE_FLAGS });
+  const underTest = await startBotUnderTest({
+    runner,
+    env: { ...BOT_ENV, ...prepared.env },
+    nodeFlags: NODE_FLAGS,
+  });
   try {
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const idle = await reportedRssMb(underTest);
@@ -193,7 +206,8 @@ async function main(): Promise<void> {
   console.log(
     `\nBot RSS (MB, from its /metrics), ${CLIPS} clips, ${SEARCHES} searches in the load` +
       (RUNS > 1 ? `, median (range) of ${RUNS} runs` : '') +
-      (NODE_FLAGS.length > 0 ? `, node ${NODE_FLAGS.join(' ')}` : ''),
+      (NODE_FLAGS.length > 0 ? `, node ${NODE_FLAGS.join(' ')}` : '') +
+      (args['bot-env'] ? `, env ${String(args['bot-env'])}` : ''),
   );
   console.log('| backend | runner | idle | after load | peak | load took | target idle |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
