@@ -1,9 +1,12 @@
 // npm run bench:interactions [-- --clips N] [--requests N] [--concurrency N] [--seconds N] [--distinct N]
 //                               [--page-ratio R] [--tsx] [--bot-cpu-prof DIR] [--keep] [--reuse DATABASE]
+//                               [--node-flags="--flag …"] [--bot-env "NAME=value …"]
 //
 // `/clips search` and ▶ page turns through the fake Discord gateway and the real bot process (real
 // discord.js, real search service, memory cache) on a PostgreSQL database of synthetic clips (1,000,000 by
-// default). The bot runs compiled, as `npm start` runs it (--tsx: the sources through tsx).
+// default). The bot runs compiled, as `npm start` runs it: the `start:prod` command with its node flags
+// (--tsx: the sources through tsx); --node-flags adds more, to compare; --bot-env sets environment variables
+// of the bot (e.g. MALLOC_ARENA_MAX=2, as the Docker image does).
 //
 // Workload: queries members would type, drawn from the stored titles (bench/lib/searchWorkload.ts): a pool
 // of --distinct queries asked with Zipf popularity, so popular ones repeat (and may hit the 30 s search
@@ -52,6 +55,8 @@ const { values: args } = parseArgs({
     'bot-cpu-prof': { type: 'string' },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
+    'node-flags': { type: 'string', default: '' },
+    'bot-env': { type: 'string', default: '' },
   },
 });
 const CLIPS = Number(args.clips);
@@ -155,8 +160,17 @@ async function measure(database: Awaited<ReturnType<typeof prepareDatabase>>): P
   database.url.searchParams.set('application_name', APPLICATION_NAME);
   const underTest = await startBotUnderTest({
     runner: args.tsx ? 'tsx' : 'compiled',
-    env: { DATABASE_URL: database.url.toString() },
+    env: {
+      ...Object.fromEntries(
+        args['bot-env']
+          .split(' ')
+          .filter(Boolean)
+          .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      ),
+      DATABASE_URL: database.url.toString(),
+    },
     ...(args['bot-cpu-prof'] ? { cpuProfileDir: args['bot-cpu-prof'] } : {}),
+    nodeFlags: args['node-flags'].split(' ').filter(Boolean),
     logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
   });
   const { discord, bot, pid } = underTest;
@@ -224,6 +238,16 @@ async function measure(database: Awaited<ReturnType<typeof prepareDatabase>>): P
     };
     const metricsAfter = await underTest.metrics();
     const loadedRss = await reportedRssMb(underTest);
+    // Where the loaded RSS goes: V8's heap, memory outside it (buffers, WebAssembly memories count in RSS
+    // but not here), and the memory cache's own count.
+    const loadedMetrics = await underTest.metrics();
+    const mb = (name: string) => metricValue(loadedMetrics, name) / 1024 / 1024;
+    const heapAfter = {
+      used: mb('nodejs_heap_size_used_bytes'),
+      total: mb('nodejs_heap_size_total_bytes'),
+      external: mb('nodejs_external_memory_bytes'),
+      cache: mb('tcs_cache_memory_bytes'),
+    };
     const peakRss = peakRssMb(pid);
     const searchesFrom = (source: string) =>
       metricValue(metricsAfter, 'tcs_search_requests_total', { source }) -
@@ -239,7 +263,9 @@ async function measure(database: Awaited<ReturnType<typeof prepareDatabase>>): P
     const runner = args.tsx ? 'tsx' : 'compiled';
     console.log(
       `\n/clips search and page turns: fake gateway, real bot (${runner}), PostgreSQL, ${CLIPS} clips; ` +
-        `${database.workload.distinct} distinct queries (Zipf), a page turn after ${PAGE_RATIO * 100}% of searches`,
+        `${database.workload.distinct} distinct queries (Zipf), a page turn after ${PAGE_RATIO * 100}% of searches` +
+        (args['node-flags'] ? `; node ${args['node-flags']}` : '') +
+        (args['bot-env'] ? `; env ${args['bot-env']}` : ''),
     );
     console.log('| measure | n | p50 ms | p95 ms | target |');
     console.log('| --- | --- | --- | --- | --- |');
@@ -251,7 +277,11 @@ async function measure(database: Awaited<ReturnType<typeof prepareDatabase>>): P
     console.log(`| bot RSS idle (after start-up) | | ${fmt(idleRss)} MB | | |`);
     console.log(`| bot RSS after the run (peak) | | ${fmt(loadedRss)} MB (${fmt(peakRss)}) | | ≤ 300 MB |`);
     console.log(
-      `\nSearch cache during the sustained run: ${cacheHits} hits, ${databaseSearches} database searches ` +
+      `\nAfter the run: V8 heap ${fmt(heapAfter.used)} MB used of ${fmt(heapAfter.total)} MB, external ` +
+        `${fmt(heapAfter.external)} MB, memory cache ${fmt(heapAfter.cache)} MB (MEMORY_CACHE_MAX_MB).`,
+    );
+    console.log(
+      `Search cache during the sustained run: ${cacheHits} hits, ${databaseSearches} database searches ` +
         `(${fmt((100 * cacheHits) / Math.max(1, cacheHits + databaseSearches))}% hits).`,
     );
     console.log('| process (sustained run) | CPU s | CPU ms per interaction | interactions/s per core |');

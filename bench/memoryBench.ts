@@ -1,5 +1,6 @@
 // npm run bench:memory [-- --clips N] [--searches N] [--idle-seconds N] [--runners compiled,tsx]
-//                         [--backends postgres,pglite] [--node-flags "--flag …"]
+//                         [--backends postgres,pglite] [--runs N] [--node-flags="--flag …"]
+//                         [--bot-env "NAME=value …"]
 //
 // The bot's resident memory (RSS, as its own /metrics reports it: process_resident_memory_bytes) on each
 // backend, idle and after a load, for the compiled build (`npm start`, the Docker image) and, for
@@ -9,7 +10,10 @@
 //   after load: --searches /clips search (queries from the titles, 8 in flight) with a page turn after a
 //               quarter of them, and /help;
 //   peak:       the highest RSS of the process's life (VmHWM).
-// Prints one table with the load average. Not part of `npm test`.
+// --runs N starts each bot N times on the same database and prints the median with the range. The
+// compiled bot runs the exact `npm run start:prod` command (its node flags included); --node-flags adds
+// more, to compare, and --bot-env sets environment variables of the bot (e.g. MALLOC_ARENA_MAX=2, which the
+// Docker image sets). Prints one table with the load average. Not part of `npm test`.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -38,8 +42,10 @@ const { values: args } = parseArgs({
     'idle-seconds': { type: 'string', default: '10' },
     runners: { type: 'string', default: 'compiled,tsx' },
     backends: { type: 'string', default: 'postgres,pglite' },
+    runs: { type: 'string', default: '1' },
     // Extra flags for the bot's node, to compare (e.g. V8's WebAssembly tiers).
     'node-flags': { type: 'string', default: '' },
+    'bot-env': { type: 'string', default: '' },
   },
   // `npm run bench` passes its arguments to every bench; ignore the ones meant for the others.
   strict: false,
@@ -49,7 +55,14 @@ const SEARCHES = Number(args.searches);
 const IDLE_MS = Number(args['idle-seconds']) * 1000;
 const RUNNERS = String(args.runners).split(',') as BotRunner[];
 const BACKENDS = String(args.backends).split(',') as Array<'postgres' | 'pglite'>;
+const RUNS = Number(args.runs);
 const NODE_FLAGS = String(args['node-flags']).split(' ').filter(Boolean);
+const BOT_ENV = Object.fromEntries(
+  String(args['bot-env'])
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const TARGET_IDLE_MB = { postgres: 200, pglite: 300 };
 const logger = pino({ level: 'silent' });
@@ -122,13 +135,48 @@ async function load(underTest: BotUnderTest, workload: SearchWorkload): Promise<
   return performance.now() - started;
 }
 
-interface Row {
-  backend: string;
-  runner: BotRunner;
+interface Run {
   idle: number;
   loaded: number;
   peak: number;
   loadMs: number;
+}
+
+interface Row {
+  backend: string;
+  runner: BotRunner;
+  runs: Run[];
+}
+
+async function measureOnce(
+  runner: BotRunner,
+  prepared: PreparedBackend,
+  corpus: SyntheticCorpus,
+): Promise<Run> {
+  const underTest = await startBotUnderTest({
+    runner,
+    env: { ...BOT_ENV, ...prepared.env },
+    nodeFlags: NODE_FLAGS,
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idle = await reportedRssMb(underTest);
+    const workload = searchWorkload(corpus, { clips: CLIPS, distinct: 2_000, seed: 11 });
+    const loadMs = await load(underTest, workload);
+    const loaded = await reportedRssMb(underTest);
+    return { idle, loaded, peak: peakRssMb(underTest.pid), loadMs };
+  } finally {
+    await underTest.stop();
+  }
+}
+
+const fmt = (n: number) => n.toFixed(1);
+
+/** `median (min–max)` of one field over the runs, or the value alone for one run. */
+function summary(runs: Run[], field: keyof Run, scale = 1): string {
+  const values = runs.map((run) => run[field] / scale).sort((a, b) => a - b);
+  const median = values[Math.floor(values.length / 2)]!;
+  return values.length === 1 ? fmt(median) : `${fmt(median)} (${fmt(values[0]!)}–${fmt(values.at(-1)!)})`;
 }
 
 async function main(): Promise<void> {
@@ -144,34 +192,29 @@ async function main(): Promise<void> {
     const prepared = await prepare(backend, corpus);
     try {
       for (const runner of RUNNERS) {
-        progress(`${backend}, ${runner}: starting the bot`);
-        const underTest = await startBotUnderTest({ runner, env: prepared.env, nodeFlags: NODE_FLAGS });
-        try {
-          await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-          const idle = await reportedRssMb(underTest);
-          const workload = searchWorkload(corpus, { clips: CLIPS, distinct: 2_000, seed: 11 });
-          const loadMs = await load(underTest, workload);
-          const loaded = await reportedRssMb(underTest);
-          rows.push({ backend, runner, idle, loaded, peak: peakRssMb(underTest.pid), loadMs });
-        } finally {
-          await underTest.stop();
+        const runs: Run[] = [];
+        for (let run = 1; run <= RUNS; run++) {
+          progress(`${backend}, ${runner}: starting the bot (run ${run} of ${RUNS})`);
+          runs.push(await measureOnce(runner, prepared, corpus));
         }
+        rows.push({ backend, runner, runs });
       }
     } finally {
       await prepared.drop();
     }
   }
-  const fmt = (n: number) => n.toFixed(1);
   console.log(
     `\nBot RSS (MB, from its /metrics), ${CLIPS} clips, ${SEARCHES} searches in the load` +
-      (NODE_FLAGS.length > 0 ? `, node ${NODE_FLAGS.join(' ')}` : ''),
+      (RUNS > 1 ? `, median (range) of ${RUNS} runs` : '') +
+      (NODE_FLAGS.length > 0 ? `, node ${NODE_FLAGS.join(' ')}` : '') +
+      (args['bot-env'] ? `, env ${String(args['bot-env'])}` : ''),
   );
   console.log('| backend | runner | idle | after load | peak | load took | target idle |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) {
     const target = TARGET_IDLE_MB[row.backend as keyof typeof TARGET_IDLE_MB];
     console.log(
-      `| ${row.backend} | ${row.runner} | ${fmt(row.idle)} | ${fmt(row.loaded)} | ${fmt(row.peak)} | ${fmt(row.loadMs / 1000)} s | < ${target}${row.runner === 'compiled' ? '' : ' (npm start runs compiled)'} |`,
+      `| ${row.backend} | ${row.runner} | ${summary(row.runs, 'idle')} | ${summary(row.runs, 'loaded')} | ${summary(row.runs, 'peak')} | ${summary(row.runs, 'loadMs', 1000)} s | < ${target}${row.runner === 'compiled' ? '' : ' (npm start runs compiled)'} |`,
     );
   }
   console.log(`\nLoad average (1 min) before ${loadBefore.toFixed(2)}, after ${loadavg()[0]!.toFixed(2)}.`);

@@ -81,6 +81,7 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
 
   const cache = createCache({
     redisUrl: config.redisUrl,
+    memoryMaxBytes: config.memoryCacheMaxBytes,
     logger: logger.child({ component: 'cache' }),
     registry,
   });

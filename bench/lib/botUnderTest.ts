@@ -7,13 +7,22 @@ import path from 'node:path';
 import { botEnvForFakes } from '../../test/fakes/botEnv.js';
 import { startFakeDiscord, type FakeDiscord } from '../../test/fakes/discord/index.js';
 import { startFakeTwitch, type FakeTwitch } from '../../test/fakes/twitch/index.js';
-import { PROJECT_ROOT, startBotProcess, type BotProcess } from '../../test/support/botProcess.js';
+import {
+  PROJECT_ROOT,
+  startBotProcess,
+  startProdCommand,
+  type BotProcess,
+} from '../../test/support/botProcess.js';
 import { freePort } from '../../test/support/redisServer.js';
 
 export type BotRunner = 'compiled' | 'tsx';
 
-/** `npm run build` (generate + tsc to dist/), once per bench run, so `compiled` runs today's sources. */
+/**
+ * `npm run build` (generate + tsc to dist/), once per bench run, so `compiled` runs today's sources.
+ * BENCH_NO_BUILD=1 runs the dist/ already there (A/B runs of one build while the sources change).
+ */
 export function buildBot(): void {
+  if (process.env.BENCH_NO_BUILD === '1') return;
   const result = spawnSync('npm', ['run', 'build'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
 }
@@ -62,10 +71,12 @@ export async function startBotUnderTest(options: {
       : startBotProcess({ env, script: 'deploy-commands.ts' });
   if ((await deploy.exited()).code !== 0) throw new Error(`deploy-commands failed: ${deploy.stderr()}`);
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const nodeFlags = [...profile, ...(options.nodeFlags ?? [])];
+  // Compiled: the exact `npm run start:prod` command, its node flags included, as the image runs it.
   const bot =
     options.runner === 'compiled'
-      ? startBotProcess({ env, command: [process.execPath, ...profile, ...compiled('src/main.js').slice(1)] })
-      : startBotProcess({ env, nodeFlags: profile });
+      ? startBotProcess({ env, command: startProdCommand(nodeFlags) })
+      : startBotProcess({ env, nodeFlags });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   try {
     // The gateway comes up after the admin server: once it is connected, the bot is started.

@@ -11,8 +11,9 @@ export interface CreateCacheOptions {
   keyPrefix?: string;
   logger: Logger;
   registry?: Registry;
-  /** Memory cache bound. Default 10,000 entries. */
+  /** Memory cache bounds. Default 10,000 entries and 32 MiB (config MEMORY_CACHE_MAX_MB). */
   memoryMaxEntries?: number;
+  memoryMaxBytes?: number;
 }
 
 /**
@@ -23,7 +24,11 @@ export function createCache(options: CreateCacheOptions): Cache {
   const logger = withComponent(options.logger, 'cache');
   if (!options.redisUrl) {
     logger.info('REDIS_URL not set: using the in-process memory cache');
-    return new MemoryCache({ maxEntries: options.memoryMaxEntries, registry: options.registry });
+    return new MemoryCache({
+      maxEntries: options.memoryMaxEntries,
+      maxBytes: options.memoryMaxBytes,
+      registry: options.registry,
+    });
   }
   return new RedisCache({
     url: options.redisUrl,

@@ -64,6 +64,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       subscriptionsPerGuild: 25,
       trackingIdleMs: 30 * 86_400_000,
+      memoryCacheMaxBytes: 32 * 1024 * 1024,
     });
   });
 
@@ -86,8 +87,10 @@ describe('loadConfig', () => {
       SUBSCRIPTIONS_PER_GUILD: '3',
       TRACKING_IDLE_DAYS: '7',
       DISCORD_REST_TIMEOUT_MS: '4000',
+      MEMORY_CACHE_MAX_MB: '8',
     });
     expect(config.discord.restTimeoutMs).toBe(4000);
+    expect(config.memoryCacheMaxBytes).toBe(8 * 1024 * 1024);
     expect(config.subscriptionsPerGuild).toBe(3);
     expect(config.trackingIdleMs).toBe(7 * 86_400_000);
     expect(config.discord.apiUrl).toBe('http://127.0.0.1:4000/api');
@@ -105,16 +108,18 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug');
   });
 
-  it('refuses a REST timeout, subscription quota or idle time that is not a whole number in range', () => {
+  it('refuses a REST timeout, subscription quota, idle time or cache bound that is not a whole number in range', () => {
     expect(
       problemsOf({
         ...minimal,
         DISCORD_REST_TIMEOUT_MS: '500',
         SUBSCRIPTIONS_PER_GUILD: '0',
         TRACKING_IDLE_DAYS: '1.5',
+        MEMORY_CACHE_MAX_MB: '0',
       }),
     ).toEqual([
       expect.stringMatching(/^DISCORD_REST_TIMEOUT_MS is invalid \(must be an integer from 1000 to 120000\)/),
+      expect.stringMatching(/^MEMORY_CACHE_MAX_MB is invalid \(must be an integer from 1 to 4096\)/),
       expect.stringMatching(/^SUBSCRIPTIONS_PER_GUILD is invalid \(must be an integer from 1 to 1000\)/),
       expect.stringMatching(/^TRACKING_IDLE_DAYS is invalid \(must be an integer from 1 to 3650\)/),
     ]);

@@ -31,6 +31,8 @@ export interface Config {
   };
   /** Unset means the in-process memory cache. */
   redisUrl?: string;
+  /** Bound of the in-process memory cache (used when `redisUrl` is unset), in bytes. */
+  memoryCacheMaxBytes: number;
   admin: {
     host: string;
     /** 0 picks a random free port (tests). */
@@ -142,6 +144,11 @@ export const CONFIG_VARIABLES = {
   REDIS_URL: {
     purpose: 'optional Redis URL for the shared cache; leave unset to use an in-process memory cache',
     rule: 'must be a redis:// or rediss:// URL',
+  },
+  MEMORY_CACHE_MAX_MB: {
+    purpose:
+      'most memory, in MiB, the in-process cache (used when REDIS_URL is unset) holds for search pages and paging state before it drops the least recently used (default 32)',
+    rule: 'must be an integer from 1 to 4096',
   },
   ADMIN_HOST: {
     purpose:
@@ -271,6 +278,7 @@ const envShape = {
   DATABASE_URL: urlWith('postgres:', 'postgresql:').optional(),
   DATA_DIR: optional.default('./data'),
   REDIS_URL: urlWith('redis:', 'rediss:').optional(),
+  MEMORY_CACHE_MAX_MB: integer(1, 4096).default(32),
   ADMIN_HOST: optional.default('127.0.0.1'),
   ADMIN_PORT: port(0).default(8080),
   METRICS_TOKEN: z.string().min(16).optional(),
@@ -312,6 +320,7 @@ const envSchema = z
     },
     database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
     redisUrl: env.REDIS_URL,
+    memoryCacheMaxBytes: env.MEMORY_CACHE_MAX_MB * 1024 * 1024,
     admin: { host: env.ADMIN_HOST, port: env.ADMIN_PORT, metricsToken: env.METRICS_TOKEN },
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     tokenEncryptionKey:

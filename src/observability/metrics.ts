@@ -65,8 +65,15 @@ export function getOrCreateHistogram<L extends string>(
 
 /** The foundation's own metrics (cache, dependencies, admin HTTP, build). */
 export interface FoundationMetrics {
-  /** op: get|set|delete|deleteByPrefix|increment; result: hit|miss|ok|error. backend: memory|redis. */
+  /**
+   * op: get|set|delete|deleteByPrefix|increment; result: hit|miss|ok|error, or too_large (memory: a value
+   * bigger than MEMORY_CACHE_MAX_MB, not stored). backend: memory|redis.
+   */
   cacheOperations: Counter<'backend' | 'op' | 'result'>;
+  /** The memory cache's entries, in bytes as it counts them against MEMORY_CACHE_MAX_MB. */
+  memoryCacheBytes: Gauge;
+  /** Entries the memory cache dropped to stay within its bounds (not expiries). */
+  memoryCacheEvictions: Counter;
   /** Round trip of one Redis command (the memory backend is not timed: it never leaves the process). */
   cacheOperationDuration: Histogram<'backend' | 'op'>;
   /** 1 when the dependency's last readiness check passed, else 0; dependency: database|cache|discord|twitch. */
@@ -83,6 +90,14 @@ export function foundationMetrics(registry: Registry): FoundationMetrics {
       name: 'tcs_cache_operations_total',
       help: 'Cache operations by backend, operation and result (error = backend unavailable, degraded to miss/no-op).',
       labelNames: ['backend', 'op', 'result'],
+    }),
+    memoryCacheBytes: getOrCreateGauge(registry, {
+      name: 'tcs_cache_memory_bytes',
+      help: 'Bytes the in-process memory cache holds, as counted against MEMORY_CACHE_MAX_MB.',
+    }),
+    memoryCacheEvictions: getOrCreateCounter(registry, {
+      name: 'tcs_cache_memory_evictions_total',
+      help: 'Entries the in-process memory cache evicted to stay within MEMORY_CACHE_MAX_MB or 10,000 entries.',
     }),
     cacheOperationDuration: getOrCreateHistogram(registry, {
       name: 'tcs_cache_operation_duration_seconds',

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { botEnvForFakes } from '../fakes/botEnv.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { seedDemoData, startFakeTwitch, type FakeTwitch } from '../fakes/twitch/index.js';
-import { PROJECT_ROOT, startBotProcess, type BotProcess } from '../support/botProcess.js';
+import { PROJECT_ROOT, startBotProcess, startProdCommand, type BotProcess } from '../support/botProcess.js';
 import { eventually } from '../support/eventually.js';
 
 const scripts = (
@@ -43,11 +43,10 @@ describe('the compiled build (what the Docker image runs)', () => {
     discord = await startFakeDiscord();
     twitch = await startFakeTwitch();
     seedDemoData(twitch);
-    const [node, ...args] = scripts['start:prod']!.split(' ');
-    expect(node).toBe('node');
     bot = startBotProcess({
       cwd,
-      command: [process.execPath, ...args.map((arg) => path.resolve(PROJECT_ROOT, arg))],
+      // Exactly `npm run start:prod`, its node flags included (startProdCommand refuses anything but node).
+      command: startProdCommand(),
       env: botEnvForFakes(discord, twitch, {
         DATA_DIR: path.join(cwd, 'data'),
         ADMIN_PORT: '0',

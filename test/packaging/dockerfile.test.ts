@@ -50,7 +50,8 @@ describe('the Dockerfile', () => {
     const cmd = runtime('CMD');
     expect(cmd).toHaveLength(1);
     expect(execForm(cmd[0]!.args)).toEqual(scripts['start:prod']!.split(' '));
-    expect(scripts['start:prod']).toBe('node dist/src/main.js');
+    // node, its flags (memory tuning, docs/operations.md "Memory"), then the compiled entry point.
+    expect(scripts['start:prod']).toMatch(/^node( --[a-z-]+(=\S+)?)* dist\/src\/main\.js$/);
     const entrypoint = runtime('ENTRYPOINT');
     expect(entrypoint).toHaveLength(1);
     expect(execForm(entrypoint[0]!.args)).toEqual(['/usr/bin/tini', '--']);
@@ -78,6 +79,8 @@ describe('the Dockerfile', () => {
       .join(' ');
     expect(env).toMatch(/\bADMIN_HOST=0\.0\.0\.0\b/);
     expect(env).toMatch(/\bDATA_DIR=\/data\b/);
+    // glibc's malloc arenas, capped for the resident-memory target (docs/operations.md, "Memory").
+    expect(env).toMatch(/\bMALLOC_ARENA_MAX=2\b/);
     expect(runtime('VOLUME').map((volume) => volume.args)).toContain('/data');
   });
 });

@@ -1,12 +1,31 @@
 // Runs the real bot (src/main.ts) as a child process, the way an operator does, and reads its JSON logs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** tsx's loader by absolute URL, so the child may run in any working directory. */
 const TSX_LOADER = pathToFileURL(`${PROJECT_ROOT}/node_modules/tsx/dist/loader.mjs`).href;
+
+/**
+ * The argv of `npm run start:prod` from package.json (what `npm start` and the Docker image run, node flags
+ * included), with this node binary and the script resolved from the project root, so a child runs exactly
+ * the production command from any working directory. `extraNodeFlags` go before the script (comparisons,
+ * profiling).
+ */
+export function startProdCommand(extraNodeFlags: readonly string[] = []): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [node, ...args] = scripts['start:prod']!.split(' ');
+  if (node !== 'node') throw new Error(`start:prod must start with node: ${scripts['start:prod']}`);
+  const flags = args.filter((arg) => arg.startsWith('-'));
+  const rest = args.filter((arg) => !arg.startsWith('-')).map((arg) => path.resolve(PROJECT_ROOT, arg));
+  return [process.execPath, ...flags, ...extraNodeFlags, ...rest];
+}
 
 export interface LogLine {
   level: string | number;

@@ -1,9 +1,10 @@
 // One behavioural contract, run against both backends: whatever a service observes from the memory cache
 // it must observe from Redis, and the other way round.
 import { randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Cache } from '../../../src/cache/Cache.js';
-import { MemoryCache } from '../../../src/cache/MemoryCache.js';
+import { entryBytes, MemoryCache } from '../../../src/cache/MemoryCache.js';
 import { RedisCache } from '../../../src/cache/RedisCache.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetricsRegistry } from '../../../src/observability/metrics.js';
@@ -204,7 +205,7 @@ describe('the Redis cache key prefix', () => {
   });
 });
 
-describe('the memory cache bound', () => {
+describe('the memory cache bounds', () => {
   it('evicts the least recently used entry beyond maxEntries', async () => {
     const cache = new MemoryCache({ maxEntries: 2 });
     await cache.set('a', 1, 60);
@@ -215,7 +216,50 @@ describe('the memory cache bound', () => {
     expect(await cache.get('a')).toBe(1);
     expect(await cache.get('c')).toBe(3);
   });
+
+  it('evicts the least recently used entries beyond maxBytes, counting two bytes a character beyond Latin-1', async () => {
+    const registry = createMetricsRegistry({ defaultMetrics: false });
+    const page = 'x'.repeat(1_000);
+    const onePage = entryBytes('a', JSON.stringify(page));
+    const cache = new MemoryCache({ maxBytes: 3 * onePage, registry });
+    await cache.set('a', page, 60);
+    await cache.set('b', page, 60);
+    await cache.set('c', page, 60);
+    expect(await metricValue(registry, 'tcs_cache_memory_bytes')).toBe(3 * onePage);
+    await cache.get('a');
+    // The same length with an emoji is stored two bytes a character: it takes the room of two pages.
+    await cache.set('d', `${'x'.repeat(998)}🎬`, 60);
+    expect(await cache.get('b')).toBeUndefined();
+    expect(await cache.get('c')).toBeUndefined();
+    expect(await cache.get('a')).toBe(page);
+    expect(await cache.get('d')).toBe(`${'x'.repeat(998)}🎬`);
+    expect(await metricValue(registry, 'tcs_cache_memory_evictions_total')).toBe(2);
+    expect(await metricValue(registry, 'tcs_cache_memory_bytes')).toBeLessThanOrEqual(3 * onePage);
+  });
+
+  it('does not store a value larger than the whole bound, and drops the older value of that key', async () => {
+    const registry = createMetricsRegistry({ defaultMetrics: false });
+    const cache = new MemoryCache({ maxBytes: 4_096, registry });
+    await cache.set('page', 'small', 60);
+    await cache.set('page', 'y'.repeat(5_000), 60);
+    expect(await cache.get('page')).toBeUndefined();
+    expect(
+      await metricValue(registry, 'tcs_cache_operations_total', { op: 'set', result: 'too_large' }),
+    ).toBe(1);
+    expect(await metricValue(registry, 'tcs_cache_memory_bytes')).toBe(0);
+  });
 });
+
+async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = (await registry.getMetricsAsJSON()).find((candidate) => candidate.name === name);
+  return (metric?.values ?? [])
+    .filter((value) => Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted))
+    .reduce((sum, value) => sum + value.value, 0);
+}
 
 function index(key: string): number {
   return Number(key.slice(key.lastIndexOf(':') + 1));

@@ -78,7 +78,7 @@ describe('the admin server', () => {
       status: 'ready',
       checks: {
         database: { status: 'up', required: true },
-        cache: { status: 'up', detail: 'memory, 0 entries', required: false },
+        cache: { status: 'up', detail: 'memory, 0 entries, 0 bytes', required: false },
         discord: { status: 'up', detail: 'gateway ready', required: true },
         twitch: { status: 'up', required: true },
       },
