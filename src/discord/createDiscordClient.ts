@@ -34,9 +34,12 @@ export function createDiscordClient(options: DiscordClientOptions): Client {
     },
     // Clip titles are user-written: never let one ping @everyone, a role or a user.
     allowedMentions: { parse: [], repliedUser: false },
-    // Only guilds and channels are used; do not hold every message and member the gateway mentions.
+    // Only guilds and channels are used; do not hold every message, member and user the gateway mentions.
+    // Users grow with every member who ever runs a command (each interaction carries its user), so they are
+    // not cached either; the bot's own user is kept, as discord.js needs it.
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,
+      UserManager: { maxSize: 0, keepOverLimit: (user) => user.id === user.client.user.id },
       MessageManager: 0,
       GuildMemberManager: 0,
       PresenceManager: 0,

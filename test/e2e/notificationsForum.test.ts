@@ -1,9 +1,7 @@
 // Bot-mode notifications into a forum channel from the running bot: every clip becomes a forum post (a thread
 // named after it), exactly once, also when Discord made the post but its answer was lost.
 import { afterEach, describe, expect, it } from 'vitest';
-import { withNotifyWorld } from './notifyE2e.js';
-
-const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+import { minutesAgo, withNotifyWorld } from './notifyE2e.js';
 
 describe('clip notifications in a forum channel', () => {
   const setup = withNotifyWorld();
@@ -31,12 +29,19 @@ describe('clip notifications in a forum channel', () => {
       // One thread creation per post: the retries found the posts instead of making new ones.
       expect(discord.findRequests({ method: 'POST', path: `/channels/${forumId}/threads` })).toHaveLength(2);
       expect(discord.messagesIn(forumId)).toEqual([]);
-      const { rows } = await setup.world.pool.query<{ thread_id: string; message_id: string }>(
-        `SELECT thread_id, message_id FROM delivery_messages WHERE discord_channel_id = $1 AND status = 'sent'`,
-        [forumId],
-      );
-      expect(rows.map((row) => row.thread_id).sort()).toEqual(threads.map((thread) => thread.id).sort());
-      expect(rows.every((row) => row.thread_id === row.message_id)).toBe(true);
+      // The fake shows a post as soon as Discord made it; the bot records it after its answer (or, for a lost
+      // answer, after finding the post), so wait for the records.
+      const sentRows = async () =>
+        (
+          await setup.world.pool.query<{ thread_id: string; message_id: string }>(
+            `SELECT thread_id, message_id FROM delivery_messages WHERE discord_channel_id = $1 AND status = 'sent'`,
+            [forumId],
+          )
+        ).rows;
+      await expect
+        .poll(async () => (await sentRows()).map((row) => row.thread_id).sort(), { timeout: 15_000 })
+        .toEqual(threads.map((thread) => thread.id).sort());
+      expect((await sentRows()).every((row) => row.thread_id === row.message_id)).toBe(true);
     },
   );
 });
