@@ -1,6 +1,6 @@
 // npm run bench:memory [-- --clips N] [--searches N] [--idle-seconds N] [--runners compiled,tsx]
 //                         [--backends postgres,pglite] [--runs N] [--node-flags="--flag …"]
-//                         [--bot-env "NAME=value …"]
+//                         [--bot-env "NAME=value …"] [--guilds N]
 //
 // The bot's resident memory (RSS, as its own /metrics reports it: process_resident_memory_bytes) on each
 // backend, idle and after a load, for the compiled build (`npm start`, the Docker image) and, for
@@ -9,6 +9,8 @@
 //   idle:       connected to the gateway, --idle-seconds after start-up, nothing asked yet;
 //   after load: --searches /clips search (queries from the titles, 8 in flight) with a page turn after a
 //               quarter of them, and /help;
+//   guilds:     with --guilds N, after N more guilds joined (GUILD_CREATE through the gateway, 20 channels
+//               each) and --idle-seconds passed, before the load: what a guild costs a process;
 //   peak:       the highest RSS of the process's life (VmHWM).
 // --runs N starts each bot N times on the same database and prints the median with the range. The
 // compiled bot runs the exact `npm run start:prod` command (its node flags included); --node-flags adds
@@ -46,6 +48,7 @@ const { values: args } = parseArgs({
     // Extra flags for the bot's node, to compare (e.g. V8's WebAssembly tiers).
     'node-flags': { type: 'string', default: '' },
     'bot-env': { type: 'string', default: '' },
+    guilds: { type: 'string', default: '0' },
   },
   // `npm run bench` passes its arguments to every bench; ignore the ones meant for the others.
   strict: false,
@@ -56,6 +59,7 @@ const IDLE_MS = Number(args['idle-seconds']) * 1000;
 const RUNNERS = String(args.runners).split(',') as BotRunner[];
 const BACKENDS = String(args.backends).split(',') as Array<'postgres' | 'pglite'>;
 const RUNS = Number(args.runs);
+const GUILDS = Number(args.guilds);
 const NODE_FLAGS = String(args['node-flags']).split(' ').filter(Boolean);
 const BOT_ENV = Object.fromEntries(
   String(args['bot-env'])
@@ -137,6 +141,8 @@ async function load(underTest: BotUnderTest, workload: SearchWorkload): Promise<
 
 interface Run {
   idle: number;
+  /** RSS after --guilds more guilds joined (NaN without --guilds). */
+  withGuilds: number;
   loaded: number;
   peak: number;
   loadMs: number;
@@ -161,10 +167,18 @@ async function measureOnce(
   try {
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const idle = await reportedRssMb(underTest);
+    let withGuilds = Number.NaN;
+    if (GUILDS > 0) {
+      // A small real guild: 20 text channels (real ones also carry roles, emojis and voice states: a floor).
+      const channels = Array.from({ length: 20 }, (_, c) => ({ name: `channel-${c}` }));
+      for (let i = 0; i < GUILDS; i++) underTest.discord.addGuild({ name: `bench guild ${i}`, channels });
+      await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+      withGuilds = await reportedRssMb(underTest);
+    }
     const workload = searchWorkload(corpus, { clips: CLIPS, distinct: 2_000, seed: 11 });
     const loadMs = await load(underTest, workload);
     const loaded = await reportedRssMb(underTest);
-    return { idle, loaded, peak: peakRssMb(underTest.pid), loadMs };
+    return { idle, withGuilds, loaded, peak: peakRssMb(underTest.pid), loadMs };
   } finally {
     await underTest.stop();
   }
@@ -209,12 +223,13 @@ async function main(): Promise<void> {
       (NODE_FLAGS.length > 0 ? `, node ${NODE_FLAGS.join(' ')}` : '') +
       (args['bot-env'] ? `, env ${String(args['bot-env'])}` : ''),
   );
-  console.log('| backend | runner | idle | after load | peak | load took | target idle |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  const guildsColumn = GUILDS > 0 ? ` with ${GUILDS} more guilds |` : '';
+  console.log(`| backend | runner | idle |${guildsColumn} after load | peak | load took | target idle |`);
+  console.log(`| --- | --- | --- |${GUILDS > 0 ? ' --- |' : ''} --- | --- | --- | --- |`);
   for (const row of rows) {
     const target = TARGET_IDLE_MB[row.backend as keyof typeof TARGET_IDLE_MB];
     console.log(
-      `| ${row.backend} | ${row.runner} | ${summary(row.runs, 'idle')} | ${summary(row.runs, 'loaded')} | ${summary(row.runs, 'peak')} | ${summary(row.runs, 'loadMs', 1000)} s | < ${target}${row.runner === 'compiled' ? '' : ' (npm start runs compiled)'} |`,
+      `| ${row.backend} | ${row.runner} | ${summary(row.runs, 'idle')} |${GUILDS > 0 ? ` ${summary(row.runs, 'withGuilds')} |` : ''} ${summary(row.runs, 'loaded')} | ${summary(row.runs, 'peak')} | ${summary(row.runs, 'loadMs', 1000)} s | < ${target}${row.runner === 'compiled' ? '' : ' (npm start runs compiled)'} |`,
     );
   }
   console.log(`\nLoad average (1 min) before ${loadBefore.toFixed(2)}, after ${loadavg()[0]!.toFixed(2)}.`);
