@@ -4,10 +4,12 @@
  * modes share: which channels work that way, what a post is called, and how an earlier attempt's post is
  * found again, since creating a thread takes no nonce.
  */
-import type { APIMessage } from 'discord.js';
+import { ChannelType, SnowflakeUtil, type APIMessage } from 'discord.js';
 
-/** Discord channel types GUILD_FORUM (15) and GUILD_MEDIA (16). */
-const THREAD_ONLY_CHANNEL_TYPES: ReadonlySet<number> = new Set([15, 16]);
+const THREAD_ONLY_CHANNEL_TYPES: ReadonlySet<number> = new Set([
+  ChannelType.GuildForum,
+  ChannelType.GuildMedia,
+]);
 
 /** Whether a channel of this type takes posts (threads) instead of messages. */
 export function isThreadOnlyChannel(type: number): boolean {
@@ -31,12 +33,9 @@ export function plainText(markdown: string): string {
   return markdown.replace(/\*\*/g, '').replace(/\\(.)/g, '$1');
 }
 
-/** Discord's epoch (2015-01-01); a snowflake's top bits are milliseconds since it. */
-const DISCORD_EPOCH = 1_420_070_400_000n;
-
-/** When a snowflake (a thread, a message) was made. */
+/** When a snowflake (a thread, a message) was made, in milliseconds since 1970 (discord.js decodes it). */
 export function snowflakeTime(id: string): number {
-  return Number((BigInt(id) >> 22n) + DISCORD_EPOCH);
+  return SnowflakeUtil.timestampFrom(id);
 }
 
 /** Clock skew allowed between our first attempt's time and Discord's snowflake of the post it made. */
