@@ -141,7 +141,6 @@ async function startBot(config: Config, logger: Logger, shutdown: ShutdownSequen
   const webhookMode = createWebhookMode({
     sql: db.sql,
     rest: discord.rest,
-    apiUrl: config.discord.apiUrl,
     applicationId: config.discord.applicationId,
     logger,
     registry,

@@ -1,4 +1,4 @@
-import { REST } from '@discordjs/rest';
+import type { REST } from '@discordjs/rest';
 import {
   Routes,
   type APIChannel,
@@ -10,6 +10,7 @@ import {
   type RESTPostAPIGuildForumThreadsJSONBody,
 } from 'discord.js';
 import { createSlidingWindowLimiter } from '../shared/slidingWindowLimiter.js';
+import { nonRetryingRestLike } from './nonRetryingRest.js';
 
 /**
  * What the notifier needs of Discord: post a message or start a forum post, find an earlier post (a
@@ -68,12 +69,7 @@ export function notifyDiscordFromRest(
     windowMs: 1000,
   });
   const paced = <T>(request: () => Promise<T>): Promise<T> => pacer.schedule(request);
-  const once = new REST({
-    api: rest.options.api,
-    version: rest.options.version,
-    timeout: rest.options.timeout,
-    retries: 0,
-  }).setToken(options.token);
+  const once = nonRetryingRestLike(rest, options.token);
   return {
     async postMessage(channelId, body) {
       return (await paced(() => rest.post(Routes.channelMessages(channelId), { body }))) as APIMessage;

@@ -14,12 +14,11 @@ import { createWebhookPoster, type WebhookPoster } from './WebhookPoster.js';
 export function createWebhookMode(deps: {
   sql: SqlExecutor;
   rest: REST;
-  apiUrl: string;
   applicationId: string;
   logger: Logger;
   registry: Registry;
 }): WebhookPoster {
-  const discord = webhookDiscordFromRest(deps.rest, { apiUrl: deps.apiUrl });
+  const discord = webhookDiscordFromRest(deps.rest);
   const webhooks = createChannelWebhooks({
     sql: deps.sql,
     discord,

@@ -1,4 +1,4 @@
-import { REST } from '@discordjs/rest';
+import type { REST } from '@discordjs/rest';
 import {
   Routes,
   type APIChannel,
@@ -8,6 +8,7 @@ import {
   type RESTPatchAPIWebhookWithTokenMessageJSONBody,
   type RESTPostAPIWebhookWithTokenJSONBody,
 } from 'discord.js';
+import { nonRetryingRestLike } from '../nonRetryingRest.js';
 
 /** What webhook mode needs of Discord. Webhook tokens pass through here and nowhere else is told them. */
 export interface WebhookDiscord {
@@ -52,8 +53,8 @@ function threadQuery(threadId: string | null, extra: Record<string, string> = {}
  * exempt from the bot's global limit and carry no bot token (`auth: false`); their per-webhook buckets are
  * all tracked by that one client. 429s are still waited out (a rate-limited request was not executed).
  */
-export function webhookDiscordFromRest(botRest: REST, options: { apiUrl: string }): WebhookDiscord {
-  const tokenRest = new REST({ api: options.apiUrl, version: '10', retries: 0 });
+export function webhookDiscordFromRest(botRest: REST): WebhookDiscord {
+  const tokenRest = nonRetryingRestLike(botRest);
   return {
     async getChannel(channelId) {
       return (await botRest.get(Routes.channel(channelId))) as APIChannel & { parent_id?: string | null };
